@@ -1,0 +1,41 @@
+# Tenpoint: `make run` serves the demo, `make test` runs every test. Both start from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= $(or $(TENPOINT_PORT),5000)
+
+.PHONY: run test install widget locales lint typecheck bench soak clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml sdk_python/pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]' -e ./sdk_python
+	touch $(STAMP)
+
+install: $(STAMP) widget locales
+
+widget: $(STAMP)
+	$(BIN)/python widget/build.py
+
+locales: $(STAMP)
+	$(BIN)/python -m collector.catalogs compile
+
+run: install
+	$(BIN)/tenpoint init --demo
+	TENPOINT_PORT=$(PORT) $(BIN)/tenpoint serve
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check collector sdk_python tests bench widget
+	$(BIN)/mypy --strict sdk_python/tenpoint
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance collector/static/widget.js collector/static/widget.css

@@ -1,0 +1,49 @@
+"""Tenpoint collector: ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from collector import auth, database, errors
+from collector.config import finalize_config, load_config
+from collector.extensions import rest_api
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Defaults, then ``TENPOINT_*`` variables, then ``test_config``; extensions; blueprints."""
+    instance_path = os.environ.get("TENPOINT_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    config = load_config(app.instance_path)
+    config.update(test_config or {})
+    finalize_config(config, app.instance_path)
+    app.config.update(config)
+    app.config.update(
+        API_TITLE="Tenpoint API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+
+    database.init_app(app)
+    rest_api.init_app(app)
+    rest_api.spec.components.security_scheme(
+        "apiKey", {"type": "http", "scheme": "bearer",
+                   "description": "pk_ (browser), sk_ (server), rk_ (read-only), ak_ (admin)"})
+    auth.init_app(app)
+    errors.init_app(app)
+
+    from collector import api as api_blueprints
+    from collector import cli, pages, widget
+
+    api_blueprints.register(rest_api)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(widget.bp)
+    cli.init_app(app)
+    return app

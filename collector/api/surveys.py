@@ -1,0 +1,81 @@
+"""Surveys: create, list, read, update (each change a new version). Secret or admin keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask.views import MethodView
+
+from collector.api.parsing import Blueprint
+from collector.auth import READ, WRITE, require_key
+from collector.clock import now
+from collector.errors import APIError
+from collector.extensions import db
+from collector.idempotency import write_endpoint
+from collector.schemas.survey import (
+    SurveyCreateSchema,
+    SurveyListSchema,
+    SurveySchema,
+    SurveyUpdateSchema,
+)
+from collector.surveys import (
+    SurveyKeyTaken,
+    SurveyView,
+    create_survey,
+    find_survey,
+    list_surveys,
+    update_survey,
+    view_of,
+)
+
+blp = Blueprint("surveys", __name__, url_prefix="/v1/surveys",
+                description="Survey definitions with immutable versions.")
+
+
+def _survey_or_404(key: str) -> Any:
+    survey = find_survey(db.session, g.key.site_id, key)
+    if survey is None:
+        raise APIError(404, "survey_not_found", f"No survey {key!r} on this site.", field="key")
+    return survey
+
+
+@blp.route("")
+class Surveys(MethodView):
+    @require_key(*READ)
+    @blp.response(200, SurveyListSchema)
+    def get(self) -> dict[str, list[SurveyView]]:
+        """List the site's surveys with their current versions."""
+        return {"data": [view_of(s) for s in list_surveys(db.session, g.key.site_id)]}
+
+    @require_key(*WRITE)
+    @write_endpoint("surveys.create")
+    @blp.arguments(SurveyCreateSchema)
+    @blp.response(201, SurveySchema)
+    def post(self, data: dict[str, Any]) -> SurveyView:
+        """Create a survey; its definition becomes version 1."""
+        try:
+            survey = create_survey(db.session, g.key.site_id, now=now(), actor=g.key.actor, **data)
+        except SurveyKeyTaken as error:
+            raise APIError(409, "survey_key_taken", f"A survey {error} already exists.",
+                           field="key") from error
+        return view_of(survey)
+
+
+@blp.route("/<key>")
+class SurveyByKey(MethodView):
+    @require_key(*READ)
+    @blp.response(200, SurveySchema)
+    def get(self, key: str) -> SurveyView:
+        """Read one survey and its current version."""
+        return view_of(_survey_or_404(key))
+
+    @require_key(*WRITE)
+    @write_endpoint("surveys.update")
+    @blp.arguments(SurveyUpdateSchema)
+    @blp.response(200, SurveySchema)
+    def patch(self, data: dict[str, Any], key: str) -> SurveyView:
+        """Change a survey: a new name or config is a new version; old answers keep theirs."""
+        survey = update_survey(db.session, _survey_or_404(key), changes=data, now=now(),
+                               actor=g.key.actor)
+        return view_of(survey)

@@ -1,0 +1,125 @@
+"""Who may call what: key extraction, role scopes and per-site origin checks."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, Response, g, request
+
+from collector.clock import now
+from collector.errors import APIError
+from collector.extensions import db
+from collector.keys import PREFIX_ROLE, KeyContext, find_active_key
+from collector.models import Site
+
+# Scopes: which roles each kind of endpoint accepts.
+BROWSER = ("publishable", "secret", "admin")
+WRITE = ("secret", "admin")
+READ = ("secret", "read", "admin")
+ADMIN = ("admin",)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _raw_key_from_request() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value:
+        return value.strip()
+    if scheme.lower() == "basic" and value:
+        # Delighted-style: the key is the user name, the password is empty.
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[0] or None
+    # Browsers send the publishable key in the query string so the POST stays a
+    # "simple" CORS request with no preflight.
+    key = request.args.get("key")
+    if key and key.startswith("pk_"):
+        return key
+    return None
+
+
+def authenticate(roles: tuple[str, ...]) -> KeyContext:
+    """Return the caller's key context or raise 401/403 with a code that says why."""
+    raw = _raw_key_from_request()
+    if not raw:
+        raise APIError(401, "missing_api_key",
+                       "Send an API key as 'Authorization: Bearer <key>'.", field="Authorization")
+    if raw[:3] not in PREFIX_ROLE:
+        raise APIError(401, "invalid_api_key", "This is not a Tenpoint API key.",
+                       field="Authorization")
+    key = find_active_key(db.session, raw, now())
+    if key is None:
+        raise APIError(401, "invalid_api_key", "Unknown, revoked or expired API key.",
+                       field="Authorization")
+    if key.role not in roles:
+        raise APIError(403, "wrong_key_role",
+                       f"A {key.role} key cannot do this; use a {' or '.join(roles)} key.",
+                       field="Authorization")
+    context = KeyContext(key_id=key.id, site_id=key.site_id, role=key.role, team=key.team)
+    if key.role == "publishable":
+        _check_origin(key.site)
+    g.key = context
+    return context
+
+
+def _check_origin(site: Site) -> None:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return  # not a browser's cross-origin call; the key is public anyway
+    if origin == "null" or origin not in (site.allowed_origins or []):
+        raise APIError(403, "origin_not_allowed",
+                       f"Origin {origin} is not in this site's allowed origins.", field="Origin")
+    g.allowed_origin = origin
+
+
+def require_key(*roles: str) -> Callable[[F], F]:
+    """Decorate a view: it runs only for a key of one of ``roles``; ``g.key`` says which."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            authenticate(roles)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def _add_cors_headers(response: Response) -> Response:
+    origin = g.get("allowed_origin")
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = (
+            "Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
+        )
+    response.vary.add("Origin")
+    return response
+
+
+def _answer_preflight() -> Response | None:
+    if request.method != "OPTIONS" or not request.path.startswith("/v1/"):
+        return None
+    response = Response(status=204)
+    origin = request.headers.get("Origin")
+    key = request.args.get("key", "")
+    found = find_active_key(db.session, key, now()) if key.startswith("pk_") else None
+    if found is not None and origin and origin != "null" and origin in found.site.allowed_origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    response.vary.add("Origin")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_answer_preflight)
+    app.after_request(_add_cors_headers)

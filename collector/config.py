@@ -1,0 +1,105 @@
+"""Settings: defaults, then ``TENPOINT_*`` environment variables, then test overrides.
+
+Every setting is declared once in ``SETTINGS``; the README table is generated from it
+(``tenpoint settings --markdown``) and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def _bool(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    key: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("TENPOINT_DATABASE_URL", "DATABASE_URL", None, str,
+            "SQLAlchemy URL. Default: SQLite file `instance/tenpoint.db`. "
+            "PostgreSQL: `postgresql+psycopg://user@host/db`."),
+    Setting("TENPOINT_SECRET_KEY", "SECRET_KEY", None, str,
+            "Signs sessions, CSRF and invitation tokens. Unset: generated once and kept "
+            "in `instance/secret_key`. Set the same value on every collector."),
+    Setting("TENPOINT_REDIS_URL", "REDIS_URL", None, str,
+            "Optional `redis://host:port/db`, shared rate-limit counters for several collectors. "
+            "Unset: per-process memory."),
+    Setting("TENPOINT_PORT", "PORT", 5000, int, "Port `tenpoint serve` and `make run` listen on."),
+    Setting("TENPOINT_HOST", "HOST", "127.0.0.1", str, "Address `tenpoint serve` binds."),
+    Setting("TENPOINT_WORKERS", "WORKERS", 2, int, "gunicorn worker processes for `tenpoint serve`."),
+    Setting("TENPOINT_PUBLIC_URL", "PUBLIC_URL", None, str,
+            "Public base URL of the collector, used in email links. Default: "
+            "`http://127.0.0.1:$TENPOINT_PORT`."),
+    Setting("TENPOINT_MAX_BODY_BYTES", "MAX_CONTENT_LENGTH", 64 * 1024, int,
+            "Largest request body accepted; larger ones get 413."),
+    Setting("TENPOINT_TRUSTED_PROXIES", "TRUSTED_PROXIES", 0, int,
+            "How many reverse proxies in front of the collector to trust for `X-Forwarded-For`."),
+    Setting("TENPOINT_SMTP_URL", "SMTP_URL", None, str,
+            "`smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…`; "
+            "unset: emails stay queued and can be fetched through the API."),
+    Setting("TENPOINT_MAIL_FROM", "MAIL_FROM", "Tenpoint <surveys@localhost>", str,
+            "From address of survey emails."),
+    Setting("TENPOINT_WEBHOOK_ALLOW_PRIVATE", "WEBHOOK_ALLOW_PRIVATE", False, _bool,
+            "Allow webhook URLs on loopback, private and link-local addresses (off: SSRF guard)."),
+    Setting("TENPOINT_LOG_LEVEL", "LOG_LEVEL", "INFO", str, "Python logging level."),
+)
+
+
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "tenpoint.db")
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Generate the secret once and keep it, so restarts do not invalidate tokens."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the configuration read from ``environ`` (default ``os.environ``)."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        config[setting.key] = setting.default if raw in (None, "") else setting.parse(raw)
+    return config
+
+
+def finalize_config(config: dict[str, Any], instance_path: str) -> None:
+    """Fill values derived from others once overrides are applied."""
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = default_database_url(instance_path)
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(instance_path)
+    if not config.get("PUBLIC_URL"):
+        config["PUBLIC_URL"] = f"http://127.0.0.1:{config['PORT']}"
+    config["PUBLIC_URL"] = str(config["PUBLIC_URL"]).rstrip("/")
+    config["SQLALCHEMY_ENGINES"] = {"default": config["DATABASE_URL"]}
+
+
+def settings_markdown() -> str:
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for setting in SETTINGS:
+        default = "" if setting.default is None else f"`{setting.default}`"
+        rows.append(f"| `{setting.env}` | {default} | {setting.help} |")
+    return "\n".join(rows)

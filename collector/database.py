@@ -1,0 +1,68 @@
+"""Engine set-up and Alembic migrations, for SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+from flask_sqlalchemy_lite._extension import _close_async_sessions
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import make_url
+
+from collector.extensions import db
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    # WAL lets readers and one writer share the file across gunicorn workers; the busy
+    # timeout makes a second writer wait instead of failing at once.
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str) -> None:
+    """Bring the database at ``url`` to the newest schema."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), "head")
+
+
+def database_answers() -> bool:
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        return False
+    return True
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    # No async engines here: drop the extension's async teardown, which Flask would run
+    # through asgiref on every request (slow, and illegal inside a running event loop).
+    app.teardown_appcontext_funcs[:] = [
+        func for func in app.teardown_appcontext_funcs
+        if func is not _close_async_sessions
+    ]
+    with app.app_context():
+        configure_engine(db.get_engine())

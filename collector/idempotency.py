@@ -1,0 +1,116 @@
+"""Write endpoints: one transaction per request, replayed when the ``Idempotency-Key`` repeats.
+
+A view wrapped by ``write_endpoint`` never commits; the wrapper commits its writes together
+with the idempotency record, so a retry after a lost answer replays the stored result and a
+concurrent duplicate loses on the unique constraint and replays the winner's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Response, g, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from collector.clock import now
+from collector.errors import APIError
+from collector.extensions import db
+from collector.models import IdempotencyRecord
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_KEY_LENGTH = 255
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key") or request.args.get("idempotency_key")
+    if key is None:
+        return None
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise APIError(400, "invalid_idempotency_key",
+                       f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
+                       field="Idempotency-Key")
+    return key
+
+
+def _request_fingerprint() -> str:
+    return hashlib.sha256(request.get_data(cache=True)).hexdigest()
+
+
+def _find(site_id: int, endpoint: str, key: str) -> IdempotencyRecord | None:
+    return db.session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.site_id == site_id,
+            IdempotencyRecord.endpoint == endpoint,
+            IdempotencyRecord.key == key,
+        )
+    ).first()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.request_hash != fingerprint:
+        raise APIError(409, "idempotency_key_reused",
+                       "This Idempotency-Key was used with a different request body.",
+                       field="Idempotency-Key")
+    response = Response(status=record.status_code, mimetype="application/json")
+    response.set_data(_json_dumps(record.body))
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _json_dumps(body: Any) -> str:
+    return json.dumps(body, separators=(",", ":"))
+
+
+def write_endpoint(name: str) -> Callable[[F], F]:
+    """Wrap a view in one idempotent transaction.
+
+    Place it below ``require_key`` (``g.key`` names the site) and above flask-smorest's
+    ``arguments``/``response`` decorators, so it sees the finished response.
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            key = _idempotency_key()
+            fingerprint = _request_fingerprint() if key else ""
+            if key is not None:
+                earlier = _find(g.key.site_id, name, key)
+                if earlier is not None:
+                    return _replay(earlier, fingerprint)
+            try:
+                response = view(*args, **kwargs)
+            except BaseException:
+                db.session.rollback()
+                raise
+            flask_response = response if isinstance(response, Response) else None
+            if key is None or flask_response is None or flask_response.status_code >= 500:
+                db.session.commit()
+                return response
+            site_id = g.key.site_id
+            existing = _find(site_id, name, key)
+            if existing is not None:
+                db.session.rollback()
+                return _replay(existing, fingerprint)
+            db.session.add(IdempotencyRecord(
+                site_id=site_id, endpoint=name, key=key, request_hash=fingerprint,
+                status_code=flask_response.status_code,
+                body=flask_response.get_json(silent=True) or {}, created_at=now(),
+            ))
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                winner = _find(site_id, name, key)
+                if winner is None:
+                    raise
+                return _replay(winner, fingerprint)
+            return response
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

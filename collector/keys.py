@@ -1,0 +1,83 @@
+"""API keys: creation, hashing, lookup. Only a key's SHA-256 is ever stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from collector.models import ApiKey
+
+ROLE_PREFIX = {"publishable": "pk_", "secret": "sk_", "read": "rk_", "admin": "ak_"}
+PREFIX_ROLE = {prefix: role for role, prefix in ROLE_PREFIX.items()}
+ROLES = tuple(ROLE_PREFIX)
+
+
+@dataclass(frozen=True)
+class KeyContext:
+    """Who is calling: the key's id, its site and its role."""
+
+    key_id: int
+    site_id: int
+    role: str
+    team: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"key:{self.key_id}"
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def create_key(
+    session: Session, site_id: int, role: str, now: datetime, *, name: str = "",
+    team: str | None = None,
+) -> tuple[ApiKey, str]:
+    """Return the stored key and the raw key, which is shown once and never again."""
+    if role not in ROLE_PREFIX:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    raw = ROLE_PREFIX[role] + secrets.token_urlsafe(24)
+    key = ApiKey(site_id=site_id, role=role, key_hash=hash_key(raw), prefix=raw[:10],
+                 name=name, team=team, created_at=now)
+    session.add(key)
+    session.flush()
+    return key, raw
+
+
+def create_key_with_value(
+    session: Session, site_id: int, role: str, raw: str, now: datetime, *, name: str = ""
+) -> ApiKey:
+    """Store a key whose value is given (the demo seed keeps its keys across runs)."""
+    key = ApiKey(site_id=site_id, role=role, key_hash=hash_key(raw), prefix=raw[:10],
+                 name=name, created_at=now)
+    session.add(key)
+    session.flush()
+    return key
+
+
+def find_active_key(session: Session, raw: str, now: datetime) -> ApiKey | None:
+    key = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(raw))).first()
+    if key is None or key.revoked_at is not None:
+        return None
+    if key.expires_at is not None and key.expires_at <= now:
+        return None
+    return key
+
+
+def revoke_key(session: Session, key: ApiKey, now: datetime) -> None:
+    key.revoked_at = now
+
+
+def rotate_key(
+    session: Session, key: ApiKey, now: datetime, overlap: timedelta
+) -> tuple[ApiKey, str]:
+    """A new key of the same role; the old one keeps working for ``overlap``."""
+    new_key, raw = create_key(session, key.site_id, key.role, now, name=key.name, team=key.team)
+    key.expires_at = now + overlap
+    return new_key, raw

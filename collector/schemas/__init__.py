@@ -1,0 +1,1 @@
+"""marshmallow schemas: input schemas reject unknown fields (marshmallow's RAISE default)."""

@@ -1,0 +1,3 @@
+"""Tenpoint Python SDK."""
+
+__version__ = "0.1.0"

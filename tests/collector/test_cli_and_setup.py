@@ -1,0 +1,70 @@
+"""The tenpoint command, settings and migrations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from sqlalchemy import create_engine
+
+from collector.config import SETTINGS, load_config
+from collector.models import Base
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_init_demo_twice_keeps_the_same_keys(app: Flask, runner) -> None:
+    first = runner.invoke(args=["init", "--demo", "--json"])
+    second = runner.invoke(args=["init", "--demo", "--json"])
+    assert first.exit_code == 0, first.output
+    keys, again = json.loads(first.output), json.loads(second.output)
+    assert keys == again
+    assert keys["publishable_key"].startswith("pk_") and keys["secret_key"].startswith("sk_")
+    client = app.test_client()
+    response = client.get("/v1/surveys", headers={"Authorization": f"Bearer {keys['secret_key']}"})
+    assert [s["key"] for s in response.json["data"]] == ["product-nps"]
+
+
+def test_keys_create_prints_a_working_key(app: Flask, runner) -> None:
+    runner.invoke(args=["init", "--demo", "--json"])
+    result = runner.invoke(args=["keys", "create", "--site", "demo", "--role", "read"])
+    assert result.exit_code == 0
+    raw = result.output.strip()
+    assert raw.startswith("rk_")
+    assert app.test_client().get("/v1/metrics/nps",
+                                 headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+
+
+def test_the_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    from collector.config import finalize_config
+
+    first = load_config(str(tmp_path), environ={})
+    finalize_config(first, str(tmp_path))
+    second = load_config(str(tmp_path), environ={})
+    finalize_config(second, str(tmp_path))
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert len(first["SECRET_KEY"]) >= 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_settings_come_from_tenpoint_variables(tmp_path: Path) -> None:
+    config = load_config(str(tmp_path), environ={"TENPOINT_PORT": "6001",
+                                                 "TENPOINT_TRUSTED_PROXIES": "2"})
+    assert config["PORT"] == 6001 and config["TRUSTED_PROXIES"] == 2
+
+
+def test_the_readme_documents_every_setting() -> None:
+    text = README.read_text()
+    missing = [s.env for s in SETTINGS if f"`{s.env}`" not in text]
+    assert missing == []
+
+
+def test_migrations_match_the_models_on_every_database(any_app: Flask) -> None:
+    engine = create_engine(any_app.config["DATABASE_URL"])
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
