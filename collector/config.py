@@ -39,7 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Unset: per-process memory."),
     Setting("TENPOINT_PORT", "PORT", 5000, int, "Port `tenpoint serve` and `make run` listen on."),
     Setting("TENPOINT_HOST", "HOST", "127.0.0.1", str, "Address `tenpoint serve` binds."),
-    Setting("TENPOINT_WORKERS", "WORKERS", 2, int, "gunicorn worker processes for `tenpoint serve`."),
+    Setting("TENPOINT_WORKERS", "WORKERS", 2, int,
+            "gunicorn worker processes for `tenpoint serve`."),
     Setting("TENPOINT_PUBLIC_URL", "PUBLIC_URL", None, str,
             "Public base URL of the collector, used in email links. Default: "
             "`http://127.0.0.1:$TENPOINT_PORT`."),

@@ -44,7 +44,9 @@ def demo_keys(secret: str) -> dict[str, str]:
     return {role: derive(role) for role in ROLE_PREFIX}
 
 
-def seed_demo(session: Session, *, secret: str, origins: list[str], now: datetime) -> dict[str, str]:
+def seed_demo(
+    session: Session, *, secret: str, origins: list[str], now: datetime
+) -> dict[str, str]:
     """Create (or complete) the demo site; return its keys. Safe to run any number of times."""
     site = session.scalars(select(Site).where(Site.slug == DEMO_SITE)).first()
     if site is None:

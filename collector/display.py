@@ -11,15 +11,16 @@ from collector.i18n import interface_strings
 from collector.models import Survey
 
 
-def choose_survey_locale(config: dict[str, Any], requested: str | None) -> str:
+def choose_survey_locale(config: dict[str, Any], candidates: list[str]) -> str | None:
+    """The first candidate (in precedence order) the survey has texts for, trying each tag
+    and then its base language; ``None`` when none fits (reason ``no_translation``)."""
     texts = config["texts"]
-    if requested in texts:
-        return requested
-    if requested:
-        base = requested.replace("_", "-").split("-")[0]
-        if base in texts:
-            return base
-    return config.get("default_locale") or next(iter(texts))
+    for candidate in candidates:
+        tag = candidate.replace("_", "-")
+        for option in (tag, tag.split("-")[0]):
+            if option in texts:
+                return option
+    return None
 
 
 def display_payload(survey: Survey, locale: str) -> dict[str, Any]:

@@ -43,3 +43,26 @@ def translations_for(locale: str) -> NullTranslations:
 def interface_strings(locale: str) -> dict[str, str]:
     translations = translations_for(locale)
     return {key: translations.gettext(msgid) for key, msgid in INTERFACE_STRINGS.items()}
+
+
+def locale_candidates(
+    explicit: str | None, stored: str | None, accept_language: str | None, site_default: str
+) -> list[str]:
+    """Locales to try, in precedence order: explicit, the person's stored one, the browser's
+    (``Accept-Language``, by quality), then the site default. Malformed tags are skipped."""
+    ordered: list[str] = [tag for tag in (explicit, stored) if tag]
+    if accept_language:
+        weighted: list[tuple[float, int, str]] = []
+        for index, part in enumerate(accept_language.split(",")):
+            tag, _, params = part.strip().partition(";")
+            quality = 1.0
+            if params.strip().startswith("q="):
+                try:
+                    quality = float(params.strip()[2:])
+                except ValueError:
+                    quality = 0.0
+            if tag and tag != "*" and quality > 0:
+                weighted.append((-quality, index, tag))
+        ordered.extend(tag for _, _, tag in sorted(weighted))
+    ordered.append(site_default)
+    return list(dict.fromkeys(ordered))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import g
+from flask import g, request
 from flask.views import MethodView
 from marshmallow import fields, validate
 
@@ -13,6 +13,8 @@ from collector.api.parsing import Blueprint
 from collector.auth import BROWSER, require_key
 from collector.display import choose_survey_locale, display_payload
 from collector.extensions import db
+from collector.i18n import locale_candidates
+from collector.models import Site
 from collector.schemas.survey import SLUG
 from collector.surveys import find_survey
 
@@ -44,6 +46,13 @@ class Eligibility(MethodView):
         if survey is None or not survey.active:
             return {"eligible": False, "reason": "survey_inactive", "survey": None}
         assert survey.current_version is not None
-        locale = choose_survey_locale(survey.current_version.config, data.get("locale"))
+        site = db.session.get(Site, g.key.site_id)
+        assert site is not None
+        candidates = locale_candidates(data.get("locale"), None,
+                                       request.headers.get("Accept-Language"),
+                                       site.default_locale)
+        locale = choose_survey_locale(survey.current_version.config, candidates)
+        if locale is None:
+            return {"eligible": False, "reason": "no_translation", "survey": None}
         return {"eligible": True, "reason": "eligible",
                 "survey": display_payload(survey, locale)}

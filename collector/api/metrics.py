@@ -12,9 +12,8 @@ from collector.auth import READ, require_key
 from collector.errors import APIError
 from collector.extensions import db
 from collector.metrics import nps_counts
-from collector.surveys import find_survey
-
 from collector.schemas.metrics import NpsArgsSchema, NpsSchema
+from collector.surveys import find_survey
 
 blp = Blueprint("metrics", __name__, url_prefix="/v1/metrics", description="NPS figures.")
 

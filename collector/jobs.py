@@ -1,0 +1,69 @@
+"""Durable jobs: ``enqueue`` writes a row in the caller's transaction, so the job exists
+exactly when the event that caused it does. The worker (``tenpoint worker``) runs them.
+
+Handlers register by kind with ``@handler("kind")``; a handler takes the session, the
+payload and the current time, and raises to ask for a retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from collector.models import Job
+
+Handler = Callable[[Session, dict[str, Any], datetime], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(function: Handler) -> Handler:
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def enqueue(
+    session: Session, kind: str, payload: dict[str, Any], *, now: datetime,
+    run_at: datetime | None = None, site_id: int | None = None,
+) -> Job:
+    """Add a job to the current transaction; nothing runs until the transaction commits."""
+    job = Job(site_id=site_id, kind=kind, payload=payload, status="queued",
+              run_at=run_at or now, attempts=0, created_at=now, updated_at=now)
+    session.add(job)
+    return job
+
+
+def run_due_jobs(session: Session, now: datetime, *, limit: int = 100) -> int:
+    """Run queued jobs whose time has come, in this process; returns how many ran.
+
+    The simplest correct runner, for tests and single-process use. A failing job is marked
+    with its error and retried on a later call.
+    """
+    from sqlalchemy import select
+
+    due = list(session.scalars(
+        select(Job).where(Job.status == "queued", Job.run_at <= now)
+        .order_by(Job.run_at, Job.id).limit(limit)
+    ))
+    for job in due:
+        function = HANDLERS.get(job.kind)
+        job.attempts += 1
+        job.updated_at = now
+        if function is None:
+            job.last_error = f"no handler for {job.kind!r}"
+            continue
+        try:
+            with session.begin_nested():
+                function(session, job.payload, now)
+        except Exception as error:  # noqa: BLE001 - a failed job is recorded, never fatal
+            job.last_error = f"{type(error).__name__}: {error}"
+            continue
+        job.status = "done"
+        job.last_error = None
+    session.commit()
+    return len(due)
