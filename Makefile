@@ -23,8 +23,11 @@ widget: $(STAMP)
 locales: $(STAMP)
 	$(BIN)/python -m collector.catalogs compile
 
+# The worker runs beside the web server; Ctrl-C (or the server exiting) stops both.
 run: install
 	$(BIN)/tenpoint init --demo
+	$(BIN)/tenpoint worker & WORKER=$$!; \
+	trap 'kill -TERM $$WORKER 2>/dev/null; wait $$WORKER' INT TERM EXIT; \
 	TENPOINT_PORT=$(PORT) $(BIN)/tenpoint serve
 
 test: install

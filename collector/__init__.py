@@ -7,8 +7,9 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from collector import auth, database, errors
+from collector import auth, database, errors, guards, localization, ratelimit, requestid
 from collector.config import finalize_config, load_config
 from collector.extensions import rest_api
 
@@ -38,6 +39,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                    "description": "pk_ (browser), sk_ (server), rk_ (read-only), ak_ (admin)"})
     auth.init_app(app)
     errors.init_app(app)
+    localization.init_app(app)
+    requestid.init_app(app)
+    ratelimit.init_app(app)
+    guards.init_app(app)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # The client IP is the socket's unless we sit behind proxies we were told about.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
 
     from collector import api as api_blueprints
     from collector import cli, pages, widget
@@ -45,5 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api_blueprints.register(rest_api)
     app.register_blueprint(pages.bp)
     app.register_blueprint(widget.bp)
+    from collector.api.delighted import bp as delighted_bp
+    app.register_blueprint(delighted_bp)
     cli.init_app(app)
     return app

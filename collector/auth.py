@@ -14,7 +14,7 @@ from collector.clock import now
 from collector.errors import APIError
 from collector.extensions import db
 from collector.keys import PREFIX_ROLE, KeyContext, find_active_key
-from collector.models import Site
+from collector.models import ApiKey, Site
 
 # Scopes: which roles each kind of endpoint accepts.
 BROWSER = ("publishable", "secret", "admin")
@@ -25,7 +25,8 @@ ADMIN = ("admin",)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _raw_key_from_request() -> str | None:
+def raw_key_from_request() -> str | None:
+    """The key the caller presents: Bearer header, Basic user name, or ``?key=pk_…``."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value:
@@ -47,14 +48,14 @@ def _raw_key_from_request() -> str | None:
 
 def authenticate(roles: tuple[str, ...]) -> KeyContext:
     """Return the caller's key context or raise 401/403 with a code that says why."""
-    raw = _raw_key_from_request()
+    raw = raw_key_from_request()
     if not raw:
         raise APIError(401, "missing_api_key",
                        "Send an API key as 'Authorization: Bearer <key>'.", field="Authorization")
     if raw[:3] not in PREFIX_ROLE:
         raise APIError(401, "invalid_api_key", "This is not a Tenpoint API key.",
                        field="Authorization")
-    key = find_active_key(db.session, raw, now())
+    key = lookup_key(raw)
     if key is None:
         raise APIError(401, "invalid_api_key", "Unknown, revoked or expired API key.",
                        field="Authorization")
@@ -67,6 +68,14 @@ def authenticate(roles: tuple[str, ...]) -> KeyContext:
         _check_origin(key.site)
     g.key = context
     return context
+
+
+def lookup_key(raw: str) -> ApiKey | None:
+    """The active key for ``raw``, looked up once per request (rate limits need it too)."""
+    cache: dict[str, ApiKey | None] = g.setdefault("_tenpoint_keys", {})
+    if raw not in cache:
+        cache[raw] = find_active_key(db.session, raw, now())
+    return cache[raw]
 
 
 def _check_origin(site: Site) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from collector.clock import now
 from collector.config import settings_markdown
 from collector.database import migrate
+from collector.delivery.commands import COMMANDS as DELIVERY_COMMANDS
 from collector.demo import seed_demo
 from collector.extensions import db
 from collector.keys import ROLES, create_key, revoke_key, rotate_key
@@ -141,7 +142,7 @@ def settings_command(markdown: bool) -> None:
     click.echo(settings_markdown())
 
 
-COMMANDS = (init_command, serve_command, keys_group, settings_command)
+COMMANDS = (init_command, serve_command, keys_group, settings_command, *DELIVERY_COMMANDS)
 
 
 def init_app(app: Flask) -> None:

@@ -10,9 +10,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collector.jobs import enqueue
+from collector.jobs import enqueue, handler
+from collector.models import WebhookEndpoint
 
 EVENT_TYPES = (
     "response.created",
@@ -33,6 +35,21 @@ def emit(
         raise ValueError(f"unknown event type {type!r}")
     event_id = "msg_" + secrets.token_urlsafe(18)
     enqueue(session, "event.dispatch",
-            {"id": event_id, "type": type, "timestamp": now.isoformat(), "data": data},
+            {"id": event_id, "type": type, "timestamp": now.isoformat(), "data": data,
+             "site_id": site_id},
             now=now, site_id=site_id)
     return event_id
+
+
+@handler("event.dispatch")
+def dispatch_event(session: Session, payload: dict[str, Any], now: datetime) -> None:
+    """Fan one event out: a ``webhook.deliver`` job per endpoint subscribed to its type, so
+    one slow receiver never holds the others back."""
+    event = {key: payload[key] for key in ("id", "type", "timestamp", "data")}
+    endpoints = session.scalars(select(WebhookEndpoint).where(
+        WebhookEndpoint.site_id == payload.get("site_id"), WebhookEndpoint.active.is_(True),
+    ).order_by(WebhookEndpoint.id))
+    for endpoint in endpoints:
+        if not endpoint.events or event["type"] in endpoint.events:
+            enqueue(session, "webhook.deliver", {"endpoint_id": endpoint.id, "event": event},
+                    now=now, site_id=endpoint.site_id)

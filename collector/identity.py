@@ -21,7 +21,7 @@ from datetime import datetime
 
 class IdentityError(ValueError):
     """Carries a stable code: identity_token_invalid, identity_token_expired,
-    identity_token_mismatch."""
+    identity_token_mismatch, identity_token_required."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -51,7 +51,8 @@ def verify(token: str, secret: str, now: datetime, *, user_id: str | None = None
     if len(parts) != 4 or parts[0] != "v1":
         raise IdentityError("identity_token_invalid", "The identity token is malformed.")
     signed = ".".join(parts[:3])
-    if not hmac.compare_digest(_signature(secret, signed), parts[3]):
+    # Bytes, not str: compare_digest refuses non-ASCII strings, which a forger may send.
+    if not hmac.compare_digest(_signature(secret, signed).encode(), parts[3].encode()):
         raise IdentityError("identity_token_invalid", "The identity token's signature is wrong.")
     try:
         subject = _unb64(parts[1]).decode()
@@ -60,21 +61,27 @@ def verify(token: str, secret: str, now: datetime, *, user_id: str | None = None
         raise IdentityError("identity_token_invalid", "The identity token is malformed.") from error
     if expires <= now.timestamp():
         raise IdentityError("identity_token_expired", "The identity token has expired.")
-    if user_id is not None and not hmac.compare_digest(subject, user_id):
+    if user_id is not None and not hmac.compare_digest(subject.encode(), user_id.encode()):
         raise IdentityError("identity_token_mismatch",
                             "The identity token was signed for another user.")
     return subject
 
 
 def check_identity(
-    secret: str, required: bool, user_id: str | None, token: str | None, now: datetime
-) -> None:
-    """Enforce a site's identity setting for a browser request that names ``user_id``.
+    secret: str, required: bool, user_id: str | None, token: str | None, now: datetime,
+    *, email: str | None = None,
+) -> str | None:
+    """Enforce a site's identity setting for a browser request that names a person.
 
-    A token, when given, must be valid for that user even if the site does not require one.
+    Returns the verified user id, or ``None`` when no token was given. A token, when given,
+    must be valid for ``user_id`` even if the site does not require one; without a
+    ``user_id`` the token's own subject is the person. When the site requires identity, a
+    request naming a person by ``user_id`` or ``email`` must carry a token (an email typed in
+    a browser proves nothing either); anonymous answers stay possible.
     """
     if token:
-        verify(token, secret, now, user_id=user_id)
-    elif required and user_id:
+        return verify(token, secret, now, user_id=user_id)
+    if required and (user_id or email):
         raise IdentityError("identity_token_required",
-                            "This site requires an identity token with user_id.")
+                            "This site requires an identity token to name a person.")
+    return None

@@ -2,12 +2,15 @@
 exactly when the event that caused it does. The worker (``tenpoint worker``) runs them.
 
 Handlers register by kind with ``@handler("kind")``; a handler takes the session, the
-payload and the current time, and raises to ask for a retry.
+payload and the current time, and raises to ask for a retry. Its writes are rolled back when
+it raises, except the objects listed in ``JobFailed.keep`` (a delivery log, for instance).
+``current_attempt`` tells a handler which attempt this is (1 for the first).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +20,15 @@ from collector.models import Job
 
 Handler = Callable[[Session, dict[str, Any], datetime], None]
 HANDLERS: dict[str, Handler] = {}
+current_attempt: ContextVar[int] = ContextVar("current_attempt", default=1)
+
+
+class JobFailed(Exception):
+    """Raised by a handler to ask for a retry while keeping ``keep`` (e.g. a delivery log)."""
+
+    def __init__(self, message: str, *, keep: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        self.keep = list(keep)
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -57,12 +69,17 @@ def run_due_jobs(session: Session, now: datetime, *, limit: int = 100) -> int:
         if function is None:
             job.last_error = f"no handler for {job.kind!r}"
             continue
+        token = current_attempt.set(job.attempts)
         try:
             with session.begin_nested():
                 function(session, job.payload, now)
         except Exception as error:  # noqa: BLE001 - a failed job is recorded, never fatal
             job.last_error = f"{type(error).__name__}: {error}"
+            for kept in getattr(error, "keep", ()):
+                session.add(kept)
             continue
+        finally:
+            current_attempt.reset(token)
         job.status = "done"
         job.last_error = None
     session.commit()

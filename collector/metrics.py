@@ -1,16 +1,234 @@
-"""Aggregations in SQL: the database counts, Python only does the arithmetic."""
+"""Aggregations in SQL: the database counts, Python only does the arithmetic.
+
+One scan of ``responses`` answers a whole report: ``GROUP BY`` the chosen key with
+``SUM(CASE …)`` per category (and Σw, Σw² for weighted scores) and the quarantined count
+beside them. Groups are additive, so the overall figure is the sum of the groups.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from collector.models import Response
-from collector.stats import NpsCounts
+from collector.models import DecisionCount, Response, Ticket
+from collector.stats import CategoryWeights, NpsCounts, WeightedNps
 
 COUNTED_VERDICTS = ("accepted", "released")
+COLUMN_GROUPS = ("touchpoint", "channel", "locale")
+PERIOD_GROUPS = ("day", "week", "month")
+PROPERTY_PREFIX = "property:"
+PROPERTY_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+TICKET_GROUP = "ticket_resolution"
+# Upper bounds (hours, exclusive) of the ticket resolution buckets, fastest first.
+RESOLUTION_BUCKETS = ((1, "under_1h"), (4, "1h_to_4h"), (24, "4h_to_24h"), (72, "1d_to_3d"))
+RESOLUTION_SLOWEST = "over_3d"
+NO_TICKET = "no_ticket"
+
+
+class UnknownGroup(ValueError):
+    """``group_by`` names nothing this installation can group by."""
+
+
+@dataclass(frozen=True)
+class MetricsQuery:
+    site_id: int
+    survey_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    group_by: str | None = None
+    weighted: bool = False
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One group's sums as SQL returned them; ``score`` turns them into an estimate."""
+
+    key: str | None
+    counts: NpsCounts
+    weights: WeightedNps | None = None
+    quarantined: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        counts = self.counts
+        if self.weights is not None:
+            estimate: NpsCounts | WeightedNps = self.weights
+            effective_n = self.weights.effective_n
+        else:
+            estimate, effective_n = counts, float(counts.total)
+        interval = estimate.interval()
+        return {
+            "key": self.key, "nps": estimate.nps,
+            "interval": {"low": interval.low, "high": interval.high, "level": interval.level},
+            "standard_error": estimate.standard_error,
+            "promoters": counts.promoters, "passives": counts.passives,
+            "detractors": counts.detractors, "total": counts.total, "n": counts.total,
+            "effective_n": effective_n, "shares": counts.shares(),
+        }
+
+
+@dataclass(frozen=True)
+class NpsReport:
+    overall: GroupFigures
+    groups: list[GroupFigures] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0
+
+
+def validate_group(group_by: str | None) -> None:
+    if group_by is None or group_by in COLUMN_GROUPS + PERIOD_GROUPS:
+        return
+    if group_by.startswith(PROPERTY_PREFIX):
+        if PROPERTY_NAME.match(group_by[len(PROPERTY_PREFIX):]):
+            return
+        raise UnknownGroup("a property name is 1 to 64 letters, digits, '_', '.' or '-'")
+    if group_by == TICKET_GROUP:
+        return
+    raise UnknownGroup(f"cannot group by {group_by!r}")
+
+
+def _period(dialect: str, unit: str) -> ColumnElement[Any]:
+    """The start of the UTC day/week (Monday)/month, as 'YYYY-MM-DD', in either dialect."""
+    column = Response.created_at
+    if dialect == "postgresql":
+        return func.to_char(func.date_trunc(unit, column), "YYYY-MM-DD")
+    if unit == "day":
+        return func.strftime("%Y-%m-%d", column)
+    if unit == "week":
+        return func.date(column, "weekday 0", "-6 days")
+    return func.strftime("%Y-%m-01", column)
+
+
+def _ticket_bucket(dialect: str, query: Select[Any]) -> tuple[Select[Any], ColumnElement[Any]]:
+    """Join each response to its person's most recently resolved ticket; bucket its duration.
+
+    The duration runs from when Tenpoint first heard of the ticket to its resolution.
+    """
+    ticket = Ticket
+    latest = (
+        select(ticket.person_id, func.max(ticket.resolved_at).label("resolved_at"))
+        .where(ticket.resolved_at.is_not(None))
+        .group_by(ticket.person_id).subquery()
+    )
+    last = (
+        select(ticket.person_id, func.max(ticket.created_at).label("created_at"),
+               latest.c.resolved_at)
+        .join(latest, (latest.c.person_id == ticket.person_id)
+              & (latest.c.resolved_at == ticket.resolved_at))
+        .group_by(ticket.person_id, latest.c.resolved_at).subquery()
+    )
+    if dialect == "postgresql":
+        hours = func.extract("epoch", last.c.resolved_at - last.c.created_at) / 3600.0
+    else:
+        hours = (func.julianday(last.c.resolved_at) - func.julianday(last.c.created_at)) * 24.0
+    whens = [(last.c.person_id.is_(None), literal(NO_TICKET))]
+    whens += [(hours < bound, literal(label)) for bound, label in RESOLUTION_BUCKETS]
+    bucket = case(*whens, else_=literal(RESOLUTION_SLOWEST))
+    return query.outerjoin(last, last.c.person_id == Response.person_id), bucket
+
+
+def _group_key(dialect: str, group_by: str, query: Select[Any]
+               ) -> tuple[Select[Any], ColumnElement[Any]]:
+    if group_by in COLUMN_GROUPS:
+        return query, getattr(Response, group_by)
+    if group_by in PERIOD_GROUPS:
+        return query, _period(dialect, group_by)
+    if group_by == TICKET_GROUP:
+        return _ticket_bucket(dialect, query)
+    name = group_by[len(PROPERTY_PREFIX):]
+    return query, Response.properties[name].as_string()
+
+
+def _filtered(query: Select[Any], spec: MetricsQuery) -> Select[Any]:
+    query = query.where(Response.site_id == spec.site_id,
+                        Response.verdict.in_((*COUNTED_VERDICTS, "quarantined")))
+    if spec.survey_id is not None:
+        query = query.where(Response.survey_id == spec.survey_id)
+    if spec.since is not None:
+        query = query.where(Response.created_at >= spec.since)
+    if spec.until is not None:
+        query = query.where(Response.created_at < spec.until)
+    return query
+
+
+def _sums(weighted: bool) -> list[ColumnElement[Any]]:
+    counted = Response.verdict.in_(COUNTED_VERDICTS)
+    weight = case((Response.value > 0, Response.value), else_=0.0)
+    columns: list[ColumnElement[Any]] = []
+    for category in ("promoter", "passive", "detractor"):
+        mine = counted & (Response.category == category)
+        columns.append(func.sum(case((mine, 1), else_=0)))
+        if weighted:
+            columns.append(func.sum(case((mine, weight), else_=0.0)))
+            columns.append(func.sum(case((mine, weight * weight), else_=0.0)))
+    columns.append(func.sum(case((Response.verdict == "quarantined", 1), else_=0)))
+    return columns
+
+
+def _figures(key: str | None, row: Any, weighted: bool) -> GroupFigures:
+    values = [0 if value is None else value for value in row]
+    if weighted:
+        promoters, passives, detractors = (CategoryWeights(int(values[i]), float(values[i + 1]),
+                                                           float(values[i + 2]))
+                                           for i in (0, 3, 6))
+        counts = NpsCounts(promoters.count, passives.count, detractors.count)
+        return GroupFigures(key, counts, WeightedNps(promoters, passives, detractors),
+                            int(values[9]))
+    counts = NpsCounts(int(values[0]), int(values[1]), int(values[2]))
+    return GroupFigures(key, counts, None, int(values[3]))
+
+
+def _add(figures: list[GroupFigures], weighted: bool) -> GroupFigures:
+    counts = NpsCounts(sum(f.counts.promoters for f in figures),
+                       sum(f.counts.passives for f in figures),
+                       sum(f.counts.detractors for f in figures))
+    weights = None
+    if weighted:
+        def total(name: str) -> CategoryWeights:
+            parts = [getattr(f.weights, name) for f in figures]
+            return CategoryWeights(sum(p.count for p in parts), sum(p.weight for p in parts),
+                                   sum(p.weight_squared for p in parts))
+        weights = WeightedNps(total("promoters"), total("passives"), total("detractors"))
+    return GroupFigures(None, counts, weights, sum(f.quarantined for f in figures))
+
+
+def nps_report(session: Session, spec: MetricsQuery) -> NpsReport:
+    """Overall and grouped figures, exclusions and quarantined answers for one span."""
+    validate_group(spec.group_by)
+    dialect = session.get_bind().dialect.name
+    sums = _sums(spec.weighted)
+    groups: list[GroupFigures] = []
+    if spec.group_by is None:
+        row = session.execute(_filtered(select(*sums), spec)).one()
+        overall = _figures(None, row, spec.weighted)
+    else:
+        query, key = _group_key(dialect, spec.group_by, select(*sums))
+        query = _filtered(query.add_columns(key.label("group_key")), spec)
+        rows = session.execute(query.group_by(key).order_by(key)).all()
+        groups = [_figures(None if row[-1] is None else str(row[-1]), row[:-1], spec.weighted)
+                  for row in rows]
+        overall = _add(groups, spec.weighted)
+    return NpsReport(overall, groups, excluded_counts(session, spec), overall.quarantined)
+
+
+def excluded_counts(session: Session, spec: MetricsQuery) -> dict[str, int]:
+    """People not asked in the span, by eligibility reason (counted by whole UTC days)."""
+    decision_count = DecisionCount
+    query = (select(decision_count.reason, func.sum(decision_count.count))
+             .where(decision_count.site_id == spec.site_id, decision_count.reason != "eligible")
+             .group_by(decision_count.reason).order_by(decision_count.reason))
+    if spec.survey_id is not None:
+        query = query.where(decision_count.survey_id == spec.survey_id)
+    if spec.since is not None:
+        query = query.where(decision_count.day >= spec.since.date())
+    if spec.until is not None:
+        query = query.where(decision_count.day < spec.until.date())
+    return {reason: int(total or 0) for reason, total in session.execute(query)}
 
 
 def nps_counts(
@@ -18,17 +236,5 @@ def nps_counts(
     since: datetime | None = None, until: datetime | None = None,
 ) -> NpsCounts:
     """Counts by category; quarantined responses are left out (they are reported apart)."""
-    query = (
-        select(Response.category, func.count())
-        .where(Response.site_id == site_id, Response.verdict.in_(COUNTED_VERDICTS))
-        .group_by(Response.category)
-    )
-    if survey_id is not None:
-        query = query.where(Response.survey_id == survey_id)
-    if since is not None:
-        query = query.where(Response.created_at >= since)
-    if until is not None:
-        query = query.where(Response.created_at < until)
-    counts = dict(session.execute(query).all())
-    return NpsCounts(promoters=counts.get("promoter", 0), passives=counts.get("passive", 0),
-                     detractors=counts.get("detractor", 0))
+    report = nps_report(session, MetricsQuery(site_id, survey_id, since, until))
+    return report.overall.counts

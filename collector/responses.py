@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from collector.followup import after_response
+from collector.invitations import record_answer
 from collector.models import Person, Response, Survey, SurveyVersion
 from collector.stats import category_of
 
@@ -53,6 +55,8 @@ def record_response(
     )
     session.add(response)
     session.flush()
+    record_answer(session, response, now)
+    after_response(session, survey, person, response, now)
     return response
 
 

@@ -1,58 +1,105 @@
-"""Eligibility: may this person be shown this survey now, and if not, why."""
+"""Eligibility and declines: may this person be shown a survey now, and if not, why."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import marshmallow as ma
 from flask import g, request
 from flask.views import MethodView
-from marshmallow import fields, validate
 
 from collector.api.parsing import Blueprint
-from collector.auth import BROWSER, require_key
-from collector.display import choose_survey_locale, display_payload
+from collector.auth import BROWSER, READ, require_key
+from collector.clock import now
+from collector.decision_counts import read_counts
+from collector.displays import DisplayRequest, check_display
+from collector.engagement import Who, find_display, record_decline
+from collector.errors import APIError
 from collector.extensions import db
-from collector.i18n import locale_candidates
-from collector.models import Site
-from collector.schemas.survey import SLUG
+from collector.idempotency import write_endpoint
+from collector.identity import IdentityError, check_identity
+from collector.models import Site, Survey
+from collector.schemas.engagement import (
+    DecisionArgsSchema,
+    DecisionListSchema,
+    DeclineInSchema,
+    DeclineOutSchema,
+    EligibilityInSchema,
+    EligibilityOutSchema,
+)
 from collector.surveys import find_survey
 
-blp = Blueprint("eligibility", __name__, url_prefix="/v1/eligibility",
+blp = Blueprint("eligibility", __name__, url_prefix="/v1",
                 description="Decide whether to show a survey, and say why.")
 
 
-class EligibilityInSchema(ma.Schema):
-    survey = fields.String(required=True, validate=SLUG)
-    user_id = fields.String(validate=validate.Length(min=1, max=200))
-    anonymous_id = fields.String(validate=validate.Length(min=8, max=64))
-    locale = fields.String(validate=validate.Length(min=2, max=35))
+def _site() -> Site:
+    site = db.session.get(Site, g.key.site_id)
+    assert site is not None
+    return site
 
 
-class EligibilityOutSchema(ma.Schema):
-    eligible = fields.Boolean(required=True)
-    reason = fields.String(required=True)
-    survey = fields.Dict(allow_none=True)
-
-
-@blp.route("")
+@blp.route("/eligibility")
 class Eligibility(MethodView):
     @require_key(*BROWSER)
+    @write_endpoint("eligibility")
     @blp.arguments(EligibilityInSchema)
     @blp.response(200, EligibilityOutSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Answer whether to show the survey; when eligible, include what to render."""
-        survey = find_survey(db.session, g.key.site_id, data["survey"])
-        if survey is None or not survey.active:
-            return {"eligible": False, "reason": "survey_inactive", "survey": None}
-        assert survey.current_version is not None
-        site = db.session.get(Site, g.key.site_id)
-        assert site is not None
-        candidates = locale_candidates(data.get("locale"), None,
-                                       request.headers.get("Accept-Language"),
-                                       site.default_locale)
-        locale = choose_survey_locale(survey.current_version.config, candidates)
-        if locale is None:
-            return {"eligible": False, "reason": "no_translation", "survey": None}
-        return {"eligible": True, "reason": "eligible",
-                "survey": display_payload(survey, locale)}
+        """Decide for a page view or event. Eligible: the survey to render in one locale and
+        a ``display_id`` (the display is remembered for fatigue rules). ``dry_run`` records
+        nothing. Without ``survey``, the first active survey whose ``show_on`` matches."""
+        site = _site()
+        moment = now()
+        try:
+            check_identity(site.identity_secret, site.require_identity, data.get("user_id"),
+                           data.get("identity_token"), moment)
+        except IdentityError as error:
+            raise APIError(401, error.code, str(error), field="identity_token") from error
+        who = Who(user_id=data.get("user_id"), email=data.get("email"),
+                  anonymous_id=data.get("anonymous_id"), properties=data.get("properties"))
+        answer = check_display(db.session, site, DisplayRequest(
+            who=who, survey_key=data.get("survey"), locale=data.get("locale"),
+            accept_language=request.headers.get("Accept-Language"), url=data.get("url"),
+            event=data.get("event"), dry_run=data["dry_run"]), moment)
+        return {"eligible": answer.eligible, "reason": answer.reason, "survey": answer.survey,
+                "display_id": answer.display_id}
+
+
+@blp.route("/declines")
+class Declines(MethodView):
+    @require_key(*BROWSER)
+    @write_endpoint("declines")
+    @blp.arguments(DeclineInSchema)
+    @blp.response(200, DeclineOutSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The person dismissed the survey shown with ``display_id``; the decline throttle
+        starts now. Repeating it changes nothing."""
+        shown = find_display(db.session, g.key.site_id, data["display_id"])
+        if shown is None:
+            raise APIError(404, "display_not_found", "No display with this id on this site.",
+                           field="display_id")
+        declined = record_decline(db.session, shown, now())
+        survey = db.session.get(Survey, shown.survey_id)
+        assert survey is not None
+        return {"display_id": shown.display_id, "survey": survey.key,
+                "declined_at": declined.at}
+
+
+@blp.route("/decisions")
+class Decisions(MethodView):
+    @require_key(*READ)
+    @blp.arguments(DecisionArgsSchema, location="query")
+    @blp.response(200, DecisionListSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Eligibility decisions counted by survey, UTC day and reason, oldest day first
+        (``until`` is exclusive). Shows how many people open tickets and fatigue exclude."""
+        survey_id = None
+        if "survey" in args:
+            survey = find_survey(db.session, g.key.site_id, args["survey"])
+            if survey is None:
+                raise APIError(404, "survey_not_found", f"No survey {args['survey']!r}.",
+                               field="survey")
+            survey_id = survey.id
+        rows = read_counts(db.session, g.key.site_id, survey_id=survey_id,
+                           since=args.get("since"), until=args.get("until"))
+        return {"data": rows}

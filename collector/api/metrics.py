@@ -11,7 +11,7 @@ from collector.api.parsing import Blueprint
 from collector.auth import READ, require_key
 from collector.errors import APIError
 from collector.extensions import db
-from collector.metrics import nps_counts
+from collector.metrics import MetricsQuery, UnknownGroup, nps_report, validate_group
 from collector.schemas.metrics import NpsArgsSchema, NpsSchema
 from collector.surveys import find_survey
 
@@ -24,14 +24,28 @@ class Nps(MethodView):
     @blp.arguments(NpsArgsSchema, location="query")
     @blp.response(200, NpsSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """NPS with counts per category over a span, quarantined answers left out."""
+        """NPS with its 95% interval over a span, optionally grouped and value-weighted.
+
+        Quarantined answers are left out of the score and counted in ``quarantined``;
+        ``excluded`` counts the people not surveyed in the span, by eligibility reason.
+        """
         survey_id = None
         if "survey" in args:
             survey = find_survey(db.session, g.key.site_id, args["survey"])
             if survey is None:
                 raise APIError(404, "survey_not_found", "No such survey.", field="survey")
             survey_id = survey.id
-        counts = nps_counts(db.session, g.key.site_id, survey_id=survey_id,
-                            since=args.get("since"), until=args.get("until"))
-        return {"nps": counts.nps, "promoters": counts.promoters, "passives": counts.passives,
-                "detractors": counts.detractors, "total": counts.total}
+        try:
+            validate_group(args.get("group_by"))
+        except UnknownGroup as error:
+            raise APIError(422, "unknown_group", str(error), field="group_by") from error
+        spec = MetricsQuery(g.key.site_id, survey_id, args.get("since"), args.get("until"),
+                            args.get("group_by"), args.get("weight") == "value")
+        report = nps_report(db.session, spec)
+        body = report.overall.summary()
+        del body["key"]
+        body.update(weighted=spec.weighted, group_by=spec.group_by,
+                    groups=[group.summary() for group in report.groups],
+                    excluded=report.excluded, excluded_total=sum(report.excluded.values()),
+                    quarantined=report.quarantined)
+        return body

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from flask import g
+from flask import Response as FlaskResponse
+from flask import current_app, g, request
 from flask.views import MethodView
 
 from collector.api.parsing import Blueprint
+from collector.api.screening import screen_submission
 from collector.auth import BROWSER, READ, require_key
 from collector.clock import now
 from collector.errors import APIError
 from collector.extensions import db
 from collector.idempotency import write_endpoint
+from collector.models import Response
 from collector.people import upsert_person
+from collector.response_edits import edit_token_valid, issue_edit_token, update_response
 from collector.responses import (
     InvalidCursor,
     NewResponse,
@@ -27,6 +32,7 @@ from collector.schemas.response import (
     ResponseListArgsSchema,
     ResponsePageSchema,
     ResponseSchema,
+    ResponseUpdateSchema,
 )
 from collector.surveys import find_survey
 
@@ -52,8 +58,10 @@ class Responses(MethodView):
         """Record an answer. Send an ``Idempotency-Key`` so a retry never stores it twice."""
         survey = _active_survey(data["survey"])
         moment = now()
+        # Identity (401 when refused), fingerprint and bot verdict: docs/protection.md.
+        screening = screen_submission(survey, data, role=g.key.role, now=moment)
         person = upsert_person(
-            db.session, g.key.site_id, moment, user_id=data.get("user_id"),
+            db.session, g.key.site_id, moment, user_id=screening.user_id,
             email=data.get("email"), anonymous_id=data.get("anonymous_id"),
             locale=data.get("locale"),
         )
@@ -61,9 +69,11 @@ class Responses(MethodView):
             score=data["score"], comment=data.get("comment"), answers=data.get("answers", {}),
             locale=data.get("locale"), channel=data["channel"], touchpoint=data.get("touchpoint"),
             properties=data.get("properties", {}), value=data.get("value"),
+            fingerprint=screening.fingerprint, verdict=screening.verdict.verdict,
+            verdict_reasons=screening.verdict.reasons,
         )
         response = record_response(db.session, survey, person, answer, moment)
-        return response_rows(db.session, [response])[0]
+        return with_edit_token(response_rows(db.session, [response])[0], moment)
 
     @require_key(*READ)
     @blp.arguments(ResponseListArgsSchema, location="query")
@@ -82,3 +92,54 @@ class Responses(MethodView):
                            field="cursor") from error
         return {"data": response_rows(db.session, page), "has_more": next_cursor is not None,
                 "next_cursor": next_cursor}
+
+
+# --- PATCH: the comment and second answer, added after the score (issue 4) ---------------
+
+class EditableRow:
+    """A response row as the POST answers it: with the token that allows the follow-up."""
+
+    def __init__(self, row: ResponseRow, edit_token: str) -> None:
+        self.row = row
+        self.edit_token = edit_token
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.row, name)
+
+
+def with_edit_token(row: ResponseRow, moment: datetime) -> EditableRow:
+    return EditableRow(row, issue_edit_token(current_app.config["SECRET_KEY"], row.id, moment))
+
+
+@blp.route("/<int:response_id>")
+class ResponseUpdate(MethodView):
+    @require_key(*BROWSER)
+    @write_endpoint("responses.update")
+    @blp.arguments(ResponseUpdateSchema)
+    @blp.response(200, ResponseSchema)
+    def patch(self, data: dict[str, Any], response_id: int) -> ResponseRow:
+        """Add the comment and the second answer to a response after its score.
+
+        A publishable key must send the ``edit_token`` from the POST's answer (valid for
+        about an hour); a secret key may update any response of its site.
+        """
+        moment = now()
+        response = db.session.get(Response, response_id)
+        if response is None or response.site_id != g.key.site_id:
+            raise APIError(404, "response_not_found", f"No response {response_id} on this site.")
+        if g.key.role == "publishable" and not edit_token_valid(
+                current_app.config["SECRET_KEY"], response_id, data.get("edit_token", ""), moment):
+            raise APIError(403, "invalid_edit_token",
+                           "This edit_token is missing, expired or for another response.",
+                           field="edit_token")
+        update_response(db.session, response, comment=data.get("comment"),
+                        answers=data.get("answers"), now=moment)
+        return response_rows(db.session, [response])[0]
+
+
+@blp.after_request
+def _allow_patch_from_browsers(response: FlaskResponse) -> FlaskResponse:
+    """The collector's CORS preflight answer lists GET and POST; the widget also PATCHes."""
+    if request.method == "OPTIONS" and "Access-Control-Allow-Methods" in response.headers:
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH"
+    return response

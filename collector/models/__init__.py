@@ -2,6 +2,9 @@
 
 from collector.models.audit import AuditEntry
 from collector.models.base import Base
+from collector.models.delivery import WebhookDelivery, WebhookEndpoint
+from collector.models.engagement import Contact, DecisionCount, Invitation, Ticket
+from collector.models.followup import FollowupCase
 from collector.models.job import Job
 from collector.models.person import Person
 from collector.models.response import IdempotencyRecord, Response
@@ -12,11 +15,18 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "Base",
+    "Contact",
+    "DecisionCount",
+    "FollowupCase",
     "IdempotencyRecord",
+    "Invitation",
     "Job",
     "Person",
     "Response",
     "Site",
     "Survey",
     "SurveyVersion",
+    "Ticket",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -24,6 +24,8 @@ class Job(Base):
     run_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(default=0)
     lease_until: Mapped[datetime | None]
+    # The worker holding the lease; a worker only finishes a job it still holds.
+    locked_by: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -54,6 +54,8 @@ class ResponseCreateSchema(ma.Schema):
     properties = Properties
     value = fields.Float(allow_nan=False, validate=validate.Range(min=0))
     signals = fields.Nested(SignalsSchema)
+    # The widget names the display it answers (docs/api-contract.md).
+    display_id = fields.String(validate=validate.Length(min=1, max=40))
 
 
 class PersonRefSchema(ma.Schema):
@@ -80,6 +82,19 @@ class ResponseSchema(ma.Schema):
     verdict_reasons = fields.List(fields.String())
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    edit_token = fields.String(metadata={
+        "description": "Only in the POST answer: lets the browser that sent the score add "
+                       "its comment with PATCH /v1/responses/{id} for about an hour."})
+
+
+class ResponseUpdateSchema(ma.Schema):
+    """The comment and later answers, added after the score."""
+
+    comment = fields.String(validate=validate.Length(max=5000), allow_none=True)
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
+                          values=fields.String(validate=validate.Length(max=5000)),
+                          validate=validate.Length(max=10))
+    edit_token = fields.String(validate=validate.Length(max=200))
 
 
 class ResponseListArgsSchema(ma.Schema):

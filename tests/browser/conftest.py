@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
+from flask import Flask, Response
 
 from tests.conftest import SERVICES_REQUIRED
+from tests.factories import TEXTS_EN, SiteKeys, make_site, make_survey
 
 CHROMIUM = os.environ.get("TENPOINT_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -38,3 +42,84 @@ def page(browser: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- the widget on a host page of another origin (issue 4) -------------------------------
+
+
+TEXTS_FULL: dict[str, Any] = {
+    **TEXTS_EN,
+    "second_question": "Which feature do you use most?",
+    "thank_you": {"detractor": "Sorry to hear that. We will do better.",
+                  "passive": "Thanks, noted.", "promoter": "Wonderful, thank you!"},
+    "promoter_link_label": "Leave us a review",
+    "promoter_link_url": "https://reviews.example.com/acme",
+}
+
+
+@dataclass
+class HostSite:
+    """A customer's site on its own origin; tests register pages and scripts on it."""
+
+    url: str
+    collector: str
+    keys: SiteKeys
+    app: Flask
+    files: dict[str, tuple[str, str, dict[str, str]]] = field(default_factory=dict)
+
+    def add(self, path: str, body: str, *, mimetype: str = "text/html",
+            headers: dict[str, str] | None = None) -> str:
+        self.files[path] = (body, mimetype, headers or {})
+        return self.url + path
+
+    def widget_tag(self, *, extra: str = "") -> str:
+        return (f'<script async src="{self.collector}/widget.js" '
+                f'data-site-key="{self.keys.publishable}" {extra}></script>')
+
+    def page(self, path: str, body: str, *, csp: str | None = None, lang: str = "en",
+             dir: str = "ltr") -> str:
+        html = (f'<!doctype html><html lang="{lang}" dir="{dir}"><head><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f'<title>Host page</title></head><body><main><h1>Acme</h1>'
+                f'<p>Your dashboard.</p></main>{body}</body></html>')
+        return self.add(path, html, headers={"Content-Security-Policy": csp} if csp else None)
+
+    def api(self) -> Any:
+        return self.app.test_client()
+
+    def responses(self) -> list[dict[str, Any]]:
+        return self.api().get("/v1/responses", headers=self.keys.auth("read")).json["data"]
+
+
+@pytest.fixture
+def host_site(app: Flask, live_server: Any) -> HostSite:
+    """The collector on one loopback port, a customer's site on another (so CORS applies)."""
+    from collector.extensions import db
+
+    collector = live_server(app)
+    app.config["PUBLIC_URL"] = collector.url
+    host_app = Flask("host_site")
+    files: dict[str, tuple[str, str, dict[str, str]]] = {}
+
+    @host_app.get("/<path:path>")
+    def serve(path: str) -> Response:
+        if "/" + path not in files:
+            return Response(status=404)
+        body, mimetype, headers = files["/" + path]
+        return Response(body, mimetype=mimetype, headers=headers)
+
+    host = live_server(host_app)
+    with app.app_context():
+        keys = make_site(db.session, origins=[host.url])
+        make_survey(db.session, keys.site_id, texts={"en": TEXTS_FULL})
+    return HostSite(host.url, collector.url, keys, app, files)
+
+
+def assert_accessible(page: Any) -> None:
+    """Zero axe-core violations (axe is bundled with axe-playwright-python: no network)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    violations = [(v["id"], [n["target"] for n in v["nodes"]])
+                  for v in results.response["violations"]]
+    assert violations == []

@@ -29,11 +29,14 @@ def test_answer_the_demo_survey_with_the_keyboard(app, runner, live_server, page
     for _ in range(9):
         page.keyboard.press("ArrowRight")
     assert page.get_by_role("radio", name="9", exact=True).get_attribute("aria-checked") == "true"
-    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the score is posted; the follow-up question takes focus
+    page.get_by_role("textbox").wait_for()
     page.keyboard.type("Fast and friendly")
-    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # Skip
+    page.keyboard.press("Tab")  # Send
     page.keyboard.press("Enter")
     page.get_by_role("status").wait_for()
+    page.wait_for_function("localStorage.getItem('tenpoint_outbox') === '[]'")
 
     headers = {"Authorization": f"Bearer {keys['read_key']}"}
     nps = app.test_client().get("/v1/metrics/nps", headers=headers).json

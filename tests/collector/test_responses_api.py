@@ -163,4 +163,5 @@ def test_the_storage_round_trip_works_on_every_database(any_app: Flask) -> None:
     assert [r["score"] for r in page["data"]] == [3, 8, 9, 10]
     assert page["data"][0]["properties"] == {"plan": "pro"}
     nps = client.get("/v1/metrics/nps?survey=nps", headers=keys.auth("read")).json
-    assert nps == {"nps": 25.0, "promoters": 2, "passives": 1, "detractors": 1, "total": 4}
+    top_level = {key: nps[key] for key in ("nps", "promoters", "passives", "detractors", "total")}
+    assert top_level == {"nps": 25.0, "promoters": 2, "passives": 1, "detractors": 1, "total": 4}

@@ -1,123 +1,304 @@
-/* Tenpoint widget. One global (`tenpoint`), everything else inside this IIFE.
- * Config from the script tag's data-* attributes or tenpoint('init', {...}). */
+/* Tenpoint widget. One global (`tenpoint`); everything else lives inside this IIFE.
+ * Settings come from the script tag's data-* attributes or tenpoint('init', {...}); calls
+ * made before the script loaded wait in tenpoint.q (the snippet's stub) and replay here.
+ * No eval, no inline style or script: styles arrive through a <link> to the collector's
+ * widget.css inside the shadow root, the brand colour through a constructed stylesheet. */
 (function (w, d) {
   "use strict";
-  var PREFIX = "[tenpoint]";
-  var existing = w.tenpoint;
-  if (existing && existing.loaded) return; // loading twice is harmless
-  var script = d.currentScript || d.querySelector("script[src*='widget.js']");
-  var base = script ? new URL(script.src, d.baseURI).origin : "";
-  var state = { key: script && script.getAttribute("data-site-key"), user: {} };
+  var prior = w.tenpoint;
+  if (prior && prior.loaded) return; // a second copy of the script is harmless
+  var OUTBOX = "tenpoint_outbox", ANON = "tenpoint_anon";
+  var me = d.currentScript;
+  function attr(n) { return me && me.getAttribute("data-" + n); }
+  var cfg = {
+    key: attr("site-key"), api: attr("api") || (me && me.src ? new URL(me.src, d.baseURI).origin : ""),
+    nonce: attr("nonce") || (me && me.nonce) || "", auto: attr("auto") !== "false", user: {}
+  };
+  if (attr("user-id")) cfg.user.id = attr("user-id");
+  if (attr("locale")) cfg.user.locale = attr("locale");
+  var handlers = { response: [], dismiss: [], show: [] };
+  var current = null, pending = false, busy = {}, timer = 0, backoff = 2000, mem = [], live = "";
 
-  function log(err) { try { console.error(PREFIX, err); } catch (_) {} }
-  function safe(fn) { return function () { try { return fn.apply(this, arguments); } catch (e) { log(e); } }; }
-
-  function anonymousId() {
-    var k = "tenpoint_anon", id;
-    try { id = localStorage.getItem(k); } catch (_) {}
-    if (!id) {
-      id = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
-      try { localStorage.setItem(k, id); } catch (_) {}
-    }
+  function log(e) { try { console.error("[tenpoint]", e && e.message || e); } catch (_) { /* no console */ } }
+  function safe(fn) {
+    return function () { try { return fn.apply(this, arguments); } catch (e) { log(e); } };
+  }
+  function emit(name, data) {
+    handlers[name].forEach(function (cb) { try { cb(data); } catch (e) { log(e); } });
+  }
+  function uid() {
+    var a = new Uint8Array(16);
+    w.crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  }
+  function store(k, v) {
+    try { if (v === undefined) return localStorage.getItem(k); if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); return 1; } catch (_) { return null; }
+  }
+  function anon() {
+    var id = store(ANON);
+    if (!id) { id = uid(); store(ANON, id); }
     return id;
   }
+  function category(s) { return s <= 6 ? "detractor" : s <= 8 ? "passive" : "promoter"; }
 
-  function post(path, body, idem) {
-    var url = base + path + "?key=" + encodeURIComponent(state.key) +
+  function call(method, to, path, body, idem) {
+    var url = to.api + path + "?key=" + encodeURIComponent(to.key) +
       (idem ? "&idempotency_key=" + encodeURIComponent(idem) : "");
-    return fetch(url, { method: "POST", body: JSON.stringify(body), keepalive: true,
+    // text/plain keeps POSTs "simple" CORS requests: no preflight round trip.
+    return fetch(url, { method: method, body: body, keepalive: true, credentials: "omit",
       headers: { "Content-Type": "text/plain" } }).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) throw j; return j; });
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        if (r.ok) return j;
+        var e = new Error(method + " " + path + ": " + r.status + " " + ((j.error || {}).code || ""));
+        e.status = r.status;
+        throw e;
+      });
+    });
+  }
+
+  // The outbox: answers wait in localStorage until the collector has them. A retry reuses
+  // the item's Idempotency-Key, so the collector stores one response however often we try.
+  function readBox() {
+    var raw = store(OUTBOX);
+    try { return raw === null ? mem : JSON.parse(raw || "[]"); } catch (_) { return []; }
+  }
+  function writeBox(list) { mem = list; store(OUTBOX, JSON.stringify(list)); }
+  function change(k, fields) {
+    var list = readBox();
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].k !== k) continue;
+      if (!fields) list.splice(i, 1);
+      else for (var f in fields) { if (fields[f] === null) delete list[i][f]; else list[i][f] = fields[f]; }
+      break;
+    }
+    writeBox(list);
+  }
+  function retryable(e) { return !e.status || e.status >= 500 || e.status === 429 || e.status === 408; }
+  function flush() {
+    clearTimeout(timer);
+    readBox().forEach(function (it) {
+      if (busy[it.k]) return;
+      var job;
+      if (!it.r) {
+        job = call("POST", it, "/v1/responses", it.b, it.k).then(function (res) {
+          change(it.k, { r: res.id, t: res.edit_token || "" });
+        });
+      } else if (it.p) {
+        var body = JSON.stringify(Object.assign({ edit_token: it.t }, it.p));
+        job = call("PATCH", it, "/v1/responses/" + it.r, body, it.k + "-2").then(function () {
+          change(it.k, { p: null });
+        });
+      } else {
+        if (it.f || it.k !== live) change(it.k); // finished, or left behind by a closed page
+        return;
+      }
+      busy[it.k] = 1;
+      job.then(function () { busy[it.k] = 0; backoff = 2000; flush(); }, function (e) {
+        busy[it.k] = 0;
+        log(e);
+        if (!retryable(e)) return change(it.k);
+        timer = setTimeout(flush, backoff);
+        backoff = Math.min(backoff * 2, 60000);
+      });
     });
   }
 
   function who() {
-    var u = state.user || {}, body = {};
-    if (u.id) body.user_id = String(u.id); else body.anonymous_id = anonymousId();
-    if (u.locale) body.locale = u.locale;
-    else if (navigator.language) body.locale = navigator.language;
-    return body;
+    var u = cfg.user, b = {};
+    if (u.id) b.user_id = String(u.id); else b.anonymous_id = anon();
+    if (u.token) b.identity_token = u.token;
+    if (u.email) b.email = u.email;
+    if (u.properties) b.properties = u.properties;
+    return b;
   }
 
-  function el(tag, cls, text) {
+  function check(extra) {
+    if (current || pending || !cfg.key) return;
+    var body = who(), u = cfg.user;
+    if (u.locale || navigator.language) body.locale = u.locale || navigator.language;
+    for (var f in extra) body[f] = extra[f];
+    pending = true;
+    call("POST", cfg, "/v1/eligibility", JSON.stringify(body)).then(function (res) {
+      pending = false;
+      if (!res.eligible || !res.survey || current) return;
+      var wait = ((res.survey.show_on || {}).delay_seconds || 0) * 1000;
+      setTimeout(safe(function () { if (!current) render(res.survey, res.display_id); }), wait);
+    }).catch(function (e) { pending = false; log(e); });
+  }
+
+  function h(tag, props, kids) {
     var n = d.createElement(tag);
-    if (cls) n.className = cls;
-    if (text != null) n.textContent = text;
+    for (var p in props) {
+      if (props[p] == null) continue;
+      if (p === "text") n.textContent = props[p]; else n.setAttribute(p, props[p]);
+    }
+    (kids || []).forEach(function (c) { if (c) n.appendChild(c); });
     return n;
   }
-
-  function render(survey) {
-    var host = el("div"); host.setAttribute("data-tenpoint", "");
-    var root = host.attachShadow({ mode: "open" });
-    var css = el("link"); css.rel = "stylesheet"; css.href = base + "/widget.css";
-    var box = el("section", "tp");
-    box.setAttribute("role", "dialog"); box.setAttribute("aria-label", survey.texts.question);
-    box.dir = survey.dir; box.lang = survey.locale;
-    var q = el("p", "q", survey.texts.question); q.id = "tp-q";
-    var scale = el("div", "scale"); scale.setAttribute("role", "radiogroup");
-    scale.setAttribute("aria-labelledby", "tp-q");
-    var chosen = null, buttons = [];
-    for (var i = 0; i <= 10; i++) {
-      var b = el("button", "s", String(i));
-      b.type = "button"; b.setAttribute("role", "radio"); b.setAttribute("aria-checked", "false");
-      b.tabIndex = i === 0 ? 0 : -1; b.dataset.score = String(i);
-      buttons.push(b); scale.appendChild(b);
-    }
-    function pick(n, focus) {
-      chosen = n;
-      buttons.forEach(function (b, j) {
-        b.setAttribute("aria-checked", j === n ? "true" : "false"); b.tabIndex = j === n ? 0 : -1;
-      });
-      if (focus) buttons[n].focus();
-      comment.hidden = false; send.disabled = false;
-    }
-    scale.addEventListener("click", function (e) { var s = e.target.dataset && e.target.dataset.score; if (s) pick(+s, false); });
-    scale.addEventListener("keydown", function (e) {
-      var cur = chosen == null ? 0 : chosen, dirSign = survey.dir === "rtl" ? -1 : 1;
-      if (e.key === "ArrowRight" || e.key === "ArrowUp") { pick(Math.min(10, Math.max(0, cur + (e.key === "ArrowUp" ? 1 : dirSign))), true); e.preventDefault(); }
-      else if (e.key === "ArrowLeft" || e.key === "ArrowDown") { pick(Math.min(10, Math.max(0, cur - (e.key === "ArrowDown" ? 1 : dirSign))), true); e.preventDefault(); }
+  function onBrand(hex) {
+    var lum = [1, 3, 5].map(function (i) {
+      var c = parseInt(hex.substr(i, 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
     });
-    var labels = el("div", "labels");
-    labels.appendChild(el("span", "", survey.texts.low_label || survey.strings.low_label));
-    labels.appendChild(el("span", "", survey.texts.high_label || survey.strings.high_label));
-    var comment = el("textarea", "c"); comment.hidden = true;
-    comment.setAttribute("aria-label", survey.strings.comment_placeholder);
-    comment.placeholder = survey.strings.comment_placeholder;
-    var send = el("button", "send", survey.strings.submit); send.type = "button"; send.disabled = true;
-    var close = el("button", "x", "×"); close.type = "button"; close.setAttribute("aria-label", survey.strings.close);
-    close.addEventListener("click", function () { host.remove(); });
-    var idem = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
-    send.addEventListener("click", safe(function () {
-      var body = who(); body.survey = survey.key; body.score = chosen;
-      if (comment.value) body.comment = comment.value;
-      send.disabled = true; send.textContent = survey.strings.sending;
-      post("/v1/responses", body, idem).then(function () {
-        box.textContent = ""; var t = el("p", "done", survey.strings.thank_you);
-        t.setAttribute("role", "status"); box.appendChild(t);
-        setTimeout(function () { host.remove(); }, 4000);
-      }).catch(function (e) { log(e); send.disabled = false; send.textContent = survey.strings.submit; });
-    }));
-    box.appendChild(close); box.appendChild(q); box.appendChild(scale); box.appendChild(labels);
-    box.appendChild(comment); box.appendChild(send);
-    root.appendChild(css); root.appendChild(box);
+    var l = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
+    return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#fff" : "#000";
+  }
+
+  function render(s, displayId) {
+    var T = s.texts, S = s.strings, look = s.appearance || {}, shown = Date.now();
+    var host = h("tenpoint-survey"), root = host.attachShadow({ mode: "open" });
+    var link = h("link", { rel: "stylesheet", href: cfg.api + "/widget.css", nonce: cfg.nonce || null });
+    var brand = look.brand_color;
+    if (brand && /^#[0-9a-f]{6}$/i.test(brand) && "adoptedStyleSheets" in root) {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(":host{--tp-brand:" + brand + ";--tp-on-brand:" + onBrand(brand) + "}");
+      root.adoptedStyleSheets = [sheet];
+    }
+    var box = h("div", { "class": "tp pos-" + (look.position || "bottom-right") + " theme-" + (look.theme || "auto"),
+      role: "dialog", "aria-labelledby": "tp-q", dir: s.dir || "ltr", lang: s.locale, hidden: "" });
+    var close = h("button", { type: "button", "class": "x", "aria-label": S.close, text: "\u00d7" });
+    var body = h("div", { "class": "body" });
+    var item = null, cat = "";
+    box.appendChild(close);
+    box.appendChild(body);
+    root.appendChild(link);
+    root.appendChild(box);
     d.body.appendChild(host);
+    // Shown once its stylesheet is in, so the page never sees an unstyled flash.
+    link.addEventListener("load", function () { box.removeAttribute("hidden"); });
+    link.addEventListener("error", function () { log("widget.css failed to load"); finish(); });
+    current = host;
+
+    function finish() {
+      if (item) { change(item.k, { f: 1 }); flush(); }
+      if (current === host) current = null;
+      host.remove();
+    }
+    function dismiss() {
+      if (!item) {
+        // The eligibility engine throttles this person after a decline.
+        if (displayId) call("POST", cfg, "/v1/declines", JSON.stringify({ display_id: displayId }), uid()).catch(log);
+        emit("dismiss", { survey: s.key });
+      }
+      finish();
+    }
+    close.addEventListener("click", safe(dismiss));
+    box.addEventListener("keydown", safe(function (e) { if (e.key === "Escape") dismiss(); }));
+
+    function step(kids, focus) {
+      body.textContent = "";
+      kids.forEach(function (k) { body.appendChild(k); });
+      if (focus) focus.focus();
+    }
+
+    // Step 1: the score, a native radio group (arrow keys for free); a pointer click or
+    // Enter confirms it, and it is posted at once so a skipped follow-up never loses it.
+    var send = h("button", { type: "submit", "class": "send", disabled: "", text: S.submit });
+    var trap = h("input", { name: "website", hidden: "", tabindex: "-1", autocomplete: "off" });
+    var scale = h("div", { "class": "scale" }), chosen = null;
+    for (var i = 0; i <= 10; i++) {
+      scale.appendChild(h("label", { "class": "s" }, [
+        h("input", { type: "radio", name: "score", value: i,
+          "aria-describedby": i === 0 ? "tp-lo" : i === 10 ? "tp-hi" : null }),
+        h("span", { text: i })]));
+    }
+    var form = h("form", { "class": "score" }, [h("fieldset", {}, [
+      h("legend", { "class": "q", id: "tp-q", text: T.question }), scale,
+      h("div", { "class": "ends", "aria-hidden": "true" }, [
+        h("span", { id: "tp-lo", text: T.low_label || S.low_label }),
+        h("span", { id: "tp-hi", text: T.high_label || S.high_label })])]), trap, send]);
+    scale.addEventListener("change", function (e) { chosen = +e.target.value; send.removeAttribute("disabled"); });
+    scale.addEventListener("click", safe(function (e) { if (e.detail > 0 && e.target.name === "score") confirm(+e.target.value); }));
+    scale.addEventListener("keydown", safe(function (e) { if (e.key === "Enter" && chosen !== null) { e.preventDefault(); confirm(chosen); } }));
+    form.addEventListener("submit", safe(function (e) { e.preventDefault(); if (chosen !== null) confirm(chosen); }));
+    step([form]);
+    emit("show", { survey: s.key });
+
+    function confirm(score) {
+      if (item) return;
+      cat = category(score);
+      var b = who();
+      b.survey = s.key; b.score = score; b.channel = "in_app"; b.locale = s.locale;
+      if (displayId) b.display_id = displayId;
+      b.signals = { webdriver: !!navigator.webdriver, elapsed_ms: Date.now() - shown, honeypot: trap.value };
+      item = { k: uid(), api: cfg.api, key: cfg.key, b: JSON.stringify(b) };
+      live = item.k;
+      writeBox(readBox().concat([item]));
+      flush();
+      emit("response", { survey: s.key, score: score, category: cat });
+      followUp();
+    }
+
+    // Step 2: the follow-up question for the category, and the optional second question.
+    function followUp() {
+      var c = h("textarea", { id: "tp-c", maxlength: "5000", rows: "3" }), c2 = null;
+      var kids = [h("label", { "class": "q", "for": "tp-c", id: "tp-q", text: (T.follow_up || {})[cat] || S.comment_placeholder }), c];
+      if (T.second_question) {
+        c2 = h("textarea", { id: "tp-c2", maxlength: "5000", rows: "2" });
+        kids.push(h("label", { "class": "q2", "for": "tp-c2", text: T.second_question }), c2);
+      }
+      var skip = h("button", { type: "button", "class": "skip", text: S.skip });
+      kids.push(h("div", { "class": "row" }, [skip, h("button", { type: "submit", "class": "send", text: S.submit })]));
+      var f2 = h("form", { "class": "more" }, kids);
+      skip.addEventListener("click", safe(thanks));
+      f2.addEventListener("submit", safe(function (e) {
+        e.preventDefault();
+        var p = {};
+        if (c.value.trim()) p.comment = c.value.trim();
+        if (c2 && c2.value.trim()) p.answers = { second: c2.value.trim() };
+        if (p.comment || p.answers) change(item.k, { p: p });
+        thanks();
+      }));
+      step([f2], c);
+    }
+
+    // Step 3: thanks, which may differ by category (promoters: a link to review or refer).
+    function thanks() {
+      change(item.k, { f: 1 });
+      flush();
+      var msg = h("p", { "class": "q", id: "tp-q", role: "status", tabindex: "-1",
+        text: (T.thank_you || {})[cat] || S.thank_you });
+      var a = cat === "promoter" && T.promoter_link_url ? h("a", { href: T.promoter_link_url,
+        target: "_blank", rel: "noopener", text: T.promoter_link_label || T.promoter_link_url }) : null;
+      step([msg, a], msg);
+      if (!a) setTimeout(finish, 6000);
+    }
   }
 
   var api = {
-    init: function (opts) { opts = opts || {}; if (opts.siteKey) state.key = opts.siteKey; state.user = opts.user || {}; },
-    show: function (surveyKey) {
-      var body = who(); body.survey = surveyKey;
-      post("/v1/eligibility", body).then(function (res) { if (res.eligible) render(res.survey); }).catch(log);
+    init: function (o) {
+      o = o || {};
+      if (o.siteKey) cfg.key = o.siteKey;
+      if (o.api) cfg.api = o.api;
+      if (o.nonce) cfg.nonce = o.nonce;
+      if (o.auto === false) cfg.auto = false;
+      if (o.user) cfg.user = o.user;
+    },
+    show: function (key) { check({ survey: key }); },
+    track: function (event) { check({ event: String(event), url: location.href }); },
+    reset: function () {
+      cfg.user = {};
+      store(ANON, null);
+      if (current) { current.remove(); current = null; }
+    },
+    on: function (name, cb) {
+      if (!handlers[name] || typeof cb !== "function") throw new Error("unknown event " + name);
+      handlers[name].push(cb);
     }
   };
 
-  var queue = (existing && existing.q) || [];
-  var tp = function (cmd) {
-    var fn = api[cmd];
-    if (!fn) return log("unknown command " + cmd);
-    return safe(fn).apply(null, Array.prototype.slice.call(arguments, 1));
-  };
-  tp.loaded = true;
-  w.tenpoint = tp;
-  for (var i = 0; i < queue.length; i++) tp.apply(null, queue[i]);
+  function tenpoint(cmd) {
+    if (!api[cmd]) return log("unknown command " + cmd);
+    return safe(api[cmd]).apply(null, Array.prototype.slice.call(arguments, 1));
+  }
+  tenpoint.loaded = true;
+  w.tenpoint = tenpoint;
+  safe(function () {
+    var queue = (prior && prior.q) || [];
+    for (var i = 0; i < queue.length; i++) tenpoint.apply(null, queue[i]);
+    if (attr("survey")) api.show(attr("survey"));
+    else if (cfg.auto && cfg.key) check({ url: location.href });
+    w.addEventListener("online", flush);
+    flush();
+  })();
 })(window, document);

@@ -1,0 +1,183 @@
+"""Eligibility check and response submit under gunicorn, next to hello-world.
+
+Goals (issue 10): eligibility throughput at least 0.5 of hello-world, submit at least 0.35,
+on SQLite and on PostgreSQL with Redis rate limits. Both apps run under identical gunicorn
+settings (``harness.DEFAULT_SETTINGS``); baseline and subject alternate round by round, and
+the figures are medians over rounds. Every submit is a new person with a new idempotency key,
+so it measures inserts, never replays.
+
+    python bench/http_throughput.py [--quick] [--db sqlite|postgres|both] [--tool wrk|python]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.harness import (
+    DEFAULT_SETTINGS,
+    Comparison,
+    Server,
+    collector_env,
+    emit,
+    figure,
+    interleave,
+    print_comparison_table,
+    running,
+    seed_demo,
+    start_collector,
+    start_hello_world,
+    workspace,
+)
+from bench.load import RequestSpec, fill, run_load, tool_name
+from bench.services import PrivatePostgres, PrivateRedis
+
+GOALS = {"eligibility": 0.5, "submit": 0.35}
+SURVEY = "product-nps"
+
+
+# Rate limits stay on and are counted in every scope; the made-up visitor addresses keep the
+# per-IP and per-fingerprint limits realistic, and the per-site and per-key caps (defaults
+# sized for abuse, not for a load test from one site) are raised so they never trip.
+COLLECTOR_SETTINGS = {
+    "TENPOINT_TRUSTED_PROXIES": "1",
+    "TENPOINT_RATE_LIMIT_ENABLED": "1",
+    "TENPOINT_RATE_LIMIT_ELIGIBILITY":
+        "ip=120/minute;fingerprint=60/minute;key=10000000/minute;site=10000000/minute",
+    "TENPOINT_RATE_LIMIT_SUBMIT":
+        "ip=30/minute;fingerprint=10/minute;key=10000000/minute;site=10000000/minute",
+}
+
+
+def specs(publishable_key: str) -> dict[str, RequestSpec]:
+    # text/plain, key in the query string: exactly what the widget sends (no preflight),
+    # arriving through a load balancer that names the visitor in X-Forwarded-For.
+    headers = {"Content-Type": "text/plain", "X-Forwarded-For": "{{ip}}"}
+    signals = {"webdriver": False, "elapsed_ms": 5400, "honeypot": ""}
+    return {
+        "eligibility": RequestSpec(
+            "POST", f"/v1/eligibility?key={publishable_key}",
+            json.dumps({"survey": SURVEY, "user_id": "{{id}}"}), headers),
+        "submit": RequestSpec(
+            "POST", f"/v1/responses?key={publishable_key}&idempotency_key={{{{id}}}}",
+            json.dumps({"survey": SURVEY, "score": 9, "user_id": "{{id}}",
+                        "comment": "Fast and simple.", "signals": signals}), headers),
+    }
+
+
+def check_once(server: Server, spec: RequestSpec) -> int:
+    """One real request before measuring: a bench of error pages would be meaningless."""
+    unique, ip = f"check-{time.time_ns()}", "10.255.255.1"
+    request = urllib.request.Request(
+        server.url + fill(spec.path, unique, ip), method=spec.method,
+        data=fill(spec.body, unique, ip).encode(),
+        headers={name: fill(value, unique, ip) for name, value in spec.headers.items()})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        raise RuntimeError(f"{server.name} answered {error.code}: {error.read()[:300]!r}") \
+            from error
+
+
+def measure(label: str, hello: Server, collector: Server, keys: dict[str, str],
+            args: argparse.Namespace) -> list[Comparison]:
+    results = []
+    for name, spec in specs(keys["publishable_key"]).items():
+        check_once(hello, spec)
+        check_once(collector, spec)
+
+        def load(server: Server, spec: RequestSpec = spec) -> Any:
+            return run_load(server.url, spec, seconds=args.seconds,
+                            connections=args.connections, tool=args.tool)
+
+        load(hello)  # warm-up, not counted: imports, connection pools, page cache
+        load(collector)
+        results.append(interleave(f"{name} ({label})", lambda load=load: load(hello),
+                                  lambda load=load: load(collector), args.rounds))
+    return results
+
+
+def run_database(label: str, database_url: str, redis_url: str | None,
+                 args: argparse.Namespace) -> list[Comparison]:
+    with workspace() as work:
+        env = collector_env(database_url, work / "instance", redis_url=redis_url,
+                            extra=COLLECTOR_SETTINGS)
+        keys = seed_demo(env)
+        hello = start_hello_world(work)
+        with running(hello, start_collector(env, work)) as (hello, collector):
+            return measure(label, hello, collector, keys, args)
+
+
+def report(comparisons: list[Comparison], quick: bool, how: str) -> None:
+    rows, figures = [], []
+    for comparison in comparisons:
+        kind = comparison.name.split(" ")[0]
+        value = comparison.throughput_ratio
+        rps = comparison.median_of("subject", "rps")
+        base_rps = comparison.median_of("baseline", "rps")
+        errors = sum(r.errors for r in comparison.subject)
+        rows.append((comparison.name, rps, base_rps, value, GOALS[kind],
+                     comparison.median_of("subject", "p50_ms"),
+                     comparison.median_of("subject", "p99_ms"),
+                     comparison.median_of("baseline", "p50_ms"),
+                     comparison.median_of("baseline", "p99_ms"), errors))
+        figures += [
+            figure(f"{comparison.name}: throughput ratio", value, "x hello-world",
+                   goal=f">= {GOALS[kind]}", ok=value >= GOALS[kind] and errors == 0),
+            figure(f"{comparison.name}: requests/s", rps, "req/s", baseline=base_rps),
+            figure(f"{comparison.name}: p50", comparison.median_of("subject", "p50_ms"), "ms",
+                   baseline=comparison.median_of("baseline", "p50_ms")),
+            figure(f"{comparison.name}: p99", comparison.median_of("subject", "p99_ms"), "ms",
+                   baseline=comparison.median_of("baseline", "p99_ms")),
+        ]
+        if errors:
+            figures.append(figure(f"{comparison.name}: failed requests", errors, "requests",
+                                  goal="0", ok=False))
+    print_comparison_table(
+        "HTTP throughput (medians over rounds)", rows,
+        ("subject", "req/s", "hello req/s", "ratio", "goal", "p50 ms", "p99 ms",
+         "hello p50", "hello p99", "errors"))
+    notes = f"{DEFAULT_SETTINGS.describe()}; {how}."
+    emit("http_throughput", figures, notes=notes, quick=quick)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s: checks the set-up")
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--rounds", type=int)
+    parser.add_argument("--seconds", type=float)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args(argv)
+    args.rounds = args.rounds or (2 if args.quick else 5)
+    args.seconds = args.seconds or (2 if args.quick else 5)
+    how = (f"load by {tool_name(args.tool)}, {args.rounds} interleaved rounds of "
+           f"{args.seconds:g} s, {args.connections} connections")
+
+    comparisons: list[Comparison] = []
+    if args.db in ("sqlite", "both"):
+        with workspace() as work:
+            comparisons += run_database("SQLite", f"sqlite:///{work}/bench.db", None, args)
+    if args.db in ("postgres", "both"):
+        postgres, redis = PrivatePostgres().start(), PrivateRedis().start()
+        try:
+            comparisons += run_database("PostgreSQL + Redis", postgres.url, redis.url, args)
+        finally:
+            redis.stop()
+            postgres.destroy()
+    report(comparisons, args.quick, how)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""Load generators: ``wrk`` (Debian package ``wrk``) with a Lua script, or Python processes.
+
+The machine running a bench also runs the server. wrk is C and costs a fraction of a core;
+the Python fallback costs much more, so its figures understate the server (both sides of a
+ratio suffer alike, which keeps ratios usable, but prefer wrk: ``apt-get install wrk``).
+
+A request is described once (``RequestSpec``) and rendered by either generator. ``{{id}}`` in
+the path, headers or body is replaced with a value unique to every request, so submits insert
+a new person under a new idempotency key each time; ``{{ip}}`` with a made-up 10.x.y.z address
+(for ``X-Forwarded-For`` behind a trusted proxy: page views come from many visitors).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.harness import percentile
+
+
+def fill(template: str, unique: str, ip: str) -> str:
+    """Replace ``{{id}}`` (unique per request) and ``{{ip}}`` (a made-up client address)."""
+    return template.replace("{{id}}", unique).replace("{{ip}}", ip)
+
+
+def made_up_ip(seed: int, counter: int) -> str:
+    return f"10.{seed % 256}.{counter // 256 % 256}.{counter % 256}"
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    method: str
+    path: str
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    seconds: float
+    errors: int
+    p50_ms: float
+    p99_ms: float
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+
+def wrk_path() -> str | None:
+    return shutil.which("wrk")
+
+
+def _lua_string(value: str) -> str:
+    # JSON string escapes (\" \\ \n \uXXXX for controls) are valid Lua for ASCII text.
+    return json.dumps(value, ensure_ascii=True)
+
+
+def wrk_script(spec: RequestSpec, prefix: str, ip_seed: int) -> str:
+    """The Lua script for wrk: unique ids per request, figures printed as one JSON line."""
+    headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in spec.headers.items())
+    return f"""
+local counter = 0
+local thread_id = 0
+local threads_started = 0
+c429, c503, c4xx, c5xx = 0, 0, 0, 0
+local method = {_lua_string(spec.method)}
+local path_template = {_lua_string(spec.path)}
+local body_template = {_lua_string(spec.body)}
+local header_templates = {{{headers}}}
+local threads = {{}}
+
+function setup(thread)
+  threads_started = threads_started + 1
+  thread:set("thread_id", threads_started)
+  table.insert(threads, thread)
+end
+
+local function fill(template, id, ip)
+  return (template:gsub("{{{{id}}}}", id):gsub("{{{{ip}}}}", ip))
+end
+
+function request()
+  counter = counter + 1
+  local id = {_lua_string(prefix)} .. "-" .. thread_id .. "-" .. counter
+  local ip = "10." .. (({ip_seed} + thread_id) % 256) .. "." .. (math.floor(counter / 256) % 256)
+    .. "." .. (counter % 256)
+  local headers = {{}}
+  for name, value in pairs(header_templates) do headers[name] = fill(value, id, ip) end
+  local body = nil
+  if body_template ~= "" then body = fill(body_template, id, ip) end
+  return wrk.format(method, fill(path_template, id, ip), headers, body)
+end
+
+function response(status, headers, body)
+  if status == 429 then c429 = c429 + 1
+  elseif status == 503 then c503 = c503 + 1
+  elseif status >= 500 then c5xx = c5xx + 1
+  elseif status >= 400 then c4xx = c4xx + 1 end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  local s = {{c429 = 0, c503 = 0, c4xx = 0, c5xx = 0}}
+  for _, thread in ipairs(threads) do
+    for name, _ in pairs(s) do s[name] = s[name] + thread:get(name) end
+  end
+  io.write(string.format(
+    'WRK {{"requests":%d,"duration_us":%d,"non2xx":%d,"socket":%d,"p50_us":%d,"p99_us":%d,'
+    .. '"429":%d,"503":%d,"4xx":%d,"5xx":%d}}\\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99), s.c429, s.c503, s.c4xx, s.c5xx))
+end
+"""
+
+
+def parse_wrk(stdout: str) -> LoadResult:
+    """Read the ``WRK {...}`` line the script's ``done`` prints."""
+    for line in stdout.splitlines():
+        if line.startswith("WRK "):
+            data = json.loads(line[4:])
+            return LoadResult(requests=data["requests"], seconds=data["duration_us"] / 1e6,
+                              errors=data["non2xx"] + data["socket"],
+                              p50_ms=data["p50_us"] / 1000, p99_ms=data["p99_us"] / 1000,
+                              statuses={name: data[name] for name in
+                                        ("socket", "429", "503", "4xx", "5xx") if data[name]})
+    raise RuntimeError(f"wrk printed no figures:\n{stdout[-1000:]}")
+
+
+def run_wrk(base_url: str, spec: RequestSpec, *, seconds: float, connections: int,
+            threads: int = 1) -> LoadResult:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(wrk_script(spec, uuid.uuid4().hex[:10], random.randrange(256)))
+    try:
+        done = subprocess.run(
+            [wrk_path() or "wrk", "-t", str(threads), "-c", str(connections),
+             "-d", f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", script.name,
+             base_url],
+            capture_output=True, text=True, timeout=seconds + 60, check=False)
+    finally:
+        Path(script.name).unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr[-1000:]}")
+    return parse_wrk(done.stdout)
+
+
+def _python_worker(args: tuple[str, RequestSpec, float, str, int]
+                   ) -> tuple[list[float], int, int]:
+    base_url, spec, seconds, prefix, seed = args
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    latencies: list[float] = []
+    errors = counter = 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        counter += 1
+        unique, ip = f"{prefix}-{counter}", made_up_ip(seed, counter)
+        body = fill(spec.body, unique, ip).encode() if spec.body else None
+        started = time.perf_counter()
+        try:
+            connection.request(spec.method, fill(spec.path, unique, ip), body=body,
+                               headers={k: fill(v, unique, ip) for k, v in spec.headers.items()})
+            answer = connection.getresponse()
+            answer.read()
+            if answer.status >= 400:
+                errors += 1
+            if answer.getheader("Connection", "").lower() == "close":
+                connection.close()
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            connection.close()
+        latencies.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return latencies, errors, counter
+
+
+def run_python(base_url: str, spec: RequestSpec, *, seconds: float,
+               connections: int) -> LoadResult:
+    """One process per connection (the GIL would serialise threads); keep-alive each."""
+    prefix = uuid.uuid4().hex[:10]
+    seed = random.randrange(256)
+    jobs = [(base_url, spec, seconds, f"{prefix}-{n}", seed + n) for n in range(connections)]
+    started = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(connections) as pool:
+        results = pool.map(_python_worker, jobs)
+    elapsed = time.perf_counter() - started
+    latencies = [value for chunk, _, _ in results for value in chunk]
+    return LoadResult(requests=sum(n for _, _, n in results),
+                      seconds=min(elapsed, seconds + 0.5), errors=sum(e for _, e, _ in results),
+                      p50_ms=percentile(latencies, 50) if latencies else 0.0,
+                      p99_ms=percentile(latencies, 99) if latencies else 0.0)
+
+
+def run_load(base_url: str, spec: RequestSpec, *, seconds: float, connections: int,
+             tool: str = "auto") -> LoadResult:
+    """Load ``base_url`` with ``spec`` for ``seconds``; wrk when present unless told otherwise."""
+    if tool == "wrk" or (tool == "auto" and wrk_path()):
+        return run_wrk(base_url, spec, seconds=seconds, connections=connections)
+    return run_python(base_url, spec, seconds=seconds, connections=connections)
+
+
+def tool_name(tool: str = "auto") -> str:
+    return "wrk" if tool == "wrk" or (tool == "auto" and wrk_path()) else "python"

@@ -1,0 +1,46 @@
+"""Exports of responses, streamed: any size in constant memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, g, stream_with_context
+from flask.views import MethodView
+
+from collector.api.parsing import Blueprint
+from collector.auth import READ, require_key
+from collector.errors import APIError
+from collector.exports import FORMATS, ExportFilter, export_chunks
+from collector.extensions import db
+from collector.schemas.governance import ExportArgsSchema
+from collector.surveys import find_survey
+
+blp = Blueprint("exports", __name__, url_prefix="/v1/exports",
+                description="Responses as CSV or NDJSON.")
+
+
+@blp.route("/responses")
+class ResponsesExport(MethodView):
+    @require_key(*READ)
+    @blp.arguments(ExportArgsSchema, location="query")
+    @blp.doc(responses={"200": {"description": "text/csv or application/x-ndjson, streamed"}})
+    def get(self, args: dict[str, Any]) -> Response:
+        """Every response in the span, oldest first, as ``format=csv`` or ``ndjson``.
+
+        Streamed: the first rows arrive before the last are read. CSV cells that a
+        spreadsheet would run as a formula are prefixed with ``'``.
+        """
+        survey_id = None
+        if "survey" in args:
+            survey = find_survey(db.session, g.key.site_id, args["survey"])
+            if survey is None:
+                raise APIError(404, "survey_not_found", "No such survey.", field="survey")
+            survey_id = survey.id
+        spec = ExportFilter(g.key.site_id, survey_id, args.get("since"), args.get("until"),
+                            args.get("verdict"))
+        fmt = args["format"]
+        chunks = export_chunks(db.session, spec, fmt)
+        response = Response(stream_with_context(chunks), mimetype=FORMATS[fmt])
+        response.headers["Content-Disposition"] = f'attachment; filename="responses.{fmt}"'
+        response.headers["Cache-Control"] = "no-store"
+        return response

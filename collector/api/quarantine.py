@@ -1,0 +1,56 @@
+"""Quarantine: an admin releases an answer the bot verdict held back (audited)."""
+
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from sqlalchemy import select
+
+from collector.api.parsing import Blueprint
+from collector.audit import record_audit
+from collector.auth import ADMIN, require_key
+from collector.clock import now
+from collector.errors import APIError
+from collector.extensions import db
+from collector.idempotency import write_endpoint
+from collector.models import Response
+from collector.protection import QUARANTINED, RELEASED
+from collector.responses import ResponseRow, response_rows
+from collector.schemas.response import ResponseSchema
+
+blp = Blueprint("quarantine", __name__, url_prefix="/v1/responses",
+                description="Answers held back as suspicious, and their release.")
+
+
+@blp.route("/<response_id>/release")
+class Release(MethodView):
+    @require_key(*ADMIN)
+    @write_endpoint("responses.release")
+    @blp.response(200, ResponseSchema)
+    def post(self, response_id: str) -> ResponseRow:
+        """Release a quarantined answer: it counts in metrics from now on. Admin keys only.
+
+        The release is recorded in the audit trail with the reasons it had been held for.
+        """
+        response = db.session.scalars(
+            select(Response).where(Response.id == int(response_id),
+                                   Response.site_id == g.key.site_id)
+        ).first() if response_id.isdigit() and len(response_id) < 19 else None
+        if response is None:
+            raise APIError(404, "response_not_found", "No such response on this site.",
+                           field="response_id")
+        if response.verdict != QUARANTINED:
+            raise APIError(409, "response_not_quarantined",
+                           f"This response is {response.verdict}, not quarantined.",
+                           field="response_id")
+        moment = now()
+        response.verdict = RELEASED
+        response.updated_at = moment
+        record_audit(db.session, site_id=response.site_id, actor=g.key.actor,
+                     action="response.release", entity_type="response",
+                     entity_id=str(response.id),
+                     changes={"verdict": [QUARANTINED, RELEASED],
+                              "verdict_reasons": list(response.verdict_reasons or [])},
+                     at=moment)
+        db.session.flush()
+        return response_rows(db.session, [response])[0]

@@ -1,0 +1,41 @@
+"""Tickets: a support ticket's status changed; people with open tickets are not surveyed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask.views import MethodView
+
+from collector.api.parsing import Blueprint
+from collector.auth import WRITE, require_key
+from collector.clock import now
+from collector.errors import APIError
+from collector.extensions import db
+from collector.idempotency import write_endpoint
+from collector.people import upsert_person
+from collector.schemas.engagement import TicketInSchema, TicketOutSchema
+from collector.tickets import record_ticket_event
+
+blp = Blueprint("tickets", __name__, url_prefix="/v1/tickets",
+                description="Support ticket status, for the open-ticket rules.")
+
+
+@blp.route("")
+class Tickets(MethodView):
+    @require_key(*WRITE)
+    @write_endpoint("tickets")
+    @blp.arguments(TicketInSchema)
+    @blp.response(200, TicketOutSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Record a ticket's status at ``at`` (default: now). Idempotent and order-safe: an
+        event older than the stored one changes nothing (``applied: false``)."""
+        moment = now()
+        person = upsert_person(db.session, g.key.site_id, moment, user_id=data.get("user_id"),
+                               email=data.get("email"))
+        if person is None:
+            raise APIError(422, "validation_failed", "Give user_id or email.", field="user_id")
+        outcome = record_ticket_event(db.session, g.key.site_id, person, data["ticket_id"],
+                                      data["status"], data.get("at") or moment, moment)
+        return {"ticket_id": outcome.ticket.external_id, "status": outcome.ticket.status,
+                "at": outcome.ticket.status_at, "applied": outcome.applied}

@@ -1,0 +1,1 @@
+"""Getting things out of the collector: email, webhooks."""

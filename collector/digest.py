@@ -1,0 +1,187 @@
+"""The weekly digest per team: NPS with its interval and whether it moved, open and overdue
+cases, a few recent verbatims. Sent as a ``digest.weekly`` event and, when SMTP is set, by email.
+
+The worker keeps one ``digest.weekly`` job queued per site, due Mondays at 08:00 UTC.
+Teams are those named in ``Site.settings["followup"]`` (``teams`` and rule teams), plus the
+whole site (team ``null``). Recipients: ``followup.digest_recipients[team]`` (``"*"`` for the
+whole site), else the team's owners that are email addresses.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from collector.events import emit
+from collector.followup import CLOSED, rules_of, team_of
+from collector.jobs import enqueue, handler
+from collector.metrics import COUNTED_VERDICTS
+from collector.models import FollowupCase, Job, Response, Site, Survey
+from collector.stats import NpsCounts, compare
+
+log = logging.getLogger(__name__)
+
+KIND = "digest.weekly"
+VERBATIMS = 3
+ALPHA = 0.05
+SEND_WEEKDAY, SEND_HOUR = 0, 8  # Monday, 08:00 UTC
+
+
+def next_send_time(now: datetime) -> datetime:
+    start = now.replace(hour=SEND_HOUR, minute=0, second=0, microsecond=0)
+    start += timedelta(days=(SEND_WEEKDAY - now.weekday()) % 7)
+    return start if start > now else start + timedelta(days=7)
+
+
+def schedule_digests(session: Session, now: datetime) -> int:
+    """Make sure every site has its next digest queued; returns how many were added."""
+    query = select(Site).order_by(Site.id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()  # two workers must not both schedule a site
+    added = 0
+    for site in session.scalars(query):
+        pending = session.scalar(select(func.count()).select_from(Job).where(
+            Job.site_id == site.id, Job.kind == KIND, Job.status.in_(("queued", "running"))))
+        if not pending:
+            enqueue(session, KIND, {"site_id": site.id}, now=now, run_at=next_send_time(now),
+                    site_id=site.id)
+            added += 1
+    return added
+
+
+def teams_of(site: Site) -> list[str | None]:
+    rules = rules_of(site)
+    named = set((rules.get("teams") or {}).keys())
+    named |= {r["team"] for r in rules.get("rules") or [] if r.get("team")}
+    return [None, *sorted(named)]
+
+
+def _nps(counts: NpsCounts) -> dict[str, Any]:
+    interval = counts.interval() if counts.total else None
+    return {"nps": counts.nps, "responses": counts.total,
+            "interval": [interval.low, interval.high] if interval else None}
+
+
+def build_digest(session: Session, site: Site, team: str | None, now: datetime
+                 ) -> dict[str, Any]:
+    """The digest of the seven days before ``now`` for one team (``None``: whole site)."""
+    rules = rules_of(site)
+    start, previous = now - timedelta(days=7), now - timedelta(days=14)
+    rows = session.execute(
+        select(Response, Survey.key).join(Survey, Survey.id == Response.survey_id)
+        .where(Response.site_id == site.id, Response.verdict.in_(COUNTED_VERDICTS),
+               Response.created_at >= previous, Response.created_at < now)
+        .order_by(Response.created_at.desc())).all()
+    mine = [r for r, key in rows if team is None or team_of(rules, r, key)[0] == team]
+    this_week = [r for r in mine if r.created_at >= start]
+    last_week = [r for r in mine if r.created_at < start]
+    current = NpsCounts.of_scores(r.score for r in this_week)
+    before = NpsCounts.of_scores(r.score for r in last_week)
+    change = None
+    if current.total and before.total:
+        comparison = compare(current, before)
+        change = {"points": comparison.difference, "p_value": comparison.p_value,
+                  "significant": comparison.significant(ALPHA)}
+    cases = select(func.count()).select_from(FollowupCase).where(
+        FollowupCase.site_id == site.id, FollowupCase.status.not_in(CLOSED))
+    if team is not None:
+        cases = cases.where(FollowupCase.team == team)
+
+    def verbatims(category: str) -> list[dict[str, Any]]:
+        return [{"score": r.score, "comment": r.comment, "at": r.created_at.isoformat()}
+                for r in this_week if r.category == category and r.comment][:VERBATIMS]
+
+    return {"site": site.slug, "team": team, "week_start": start.isoformat(),
+            "week_end": now.isoformat(), "this_week": _nps(current),
+            "previous_week": _nps(before), "change": change,
+            "open_cases": session.scalar(cases) or 0,
+            "overdue_cases": session.scalar(cases.where(FollowupCase.due_at < now)) or 0,
+            "detractor_verbatims": verbatims("detractor"),
+            "promoter_verbatims": verbatims("promoter")}
+
+
+def render_text(digest: dict[str, Any]) -> str:
+    def nps(part: dict[str, Any]) -> str:
+        if part["nps"] is None:
+            return "no answers"
+        low, high = part["interval"]
+        return f"{part['nps']:+.0f} (95% interval {low:+.0f} to {high:+.0f}, n={part['responses']})"
+
+    change = digest["change"]
+    moved = ("not enough answers to compare" if change is None else
+             f"{change['points']:+.1f} points vs last week, "
+             f"{'a significant change' if change['significant'] else 'within noise'}")
+    lines = [f"Weekly NPS digest: {digest['site']} / {digest['team'] or 'all teams'}", "",
+             f"NPS this week: {nps(digest['this_week'])}", f"Change: {moved}",
+             f"Open follow-up cases: {digest['open_cases']} "
+             f"({digest['overdue_cases']} overdue)", ""]
+    for title, key in (("Detractors said", "detractor_verbatims"),
+                       ("Promoters said", "promoter_verbatims")):
+        if digest[key]:
+            lines.append(f"{title}:")
+            lines += [f"  [{v['score']}] {v['comment']}" for v in digest[key]]
+    return "\n".join(lines) + "\n"
+
+
+def recipients(site: Site, team: str | None) -> list[str]:
+    rules = rules_of(site)
+    explicit = (rules.get("digest_recipients") or {}).get(team or "*")
+    if explicit:
+        return list(explicit)
+    pool = (rules.get("teams") or {}).get(team) if team else rules.get("owners")
+    return [owner for owner in pool or [] if "@" in owner]
+
+
+def send_email(smtp_url: str, mail_from: str, to: list[str], subject: str, text: str) -> None:
+    """Plain SMTP (STARTTLS when offered) or SMTPS, with a timeout. ``smtp://user:pass@h:p``."""
+    parts = urlsplit(smtp_url)
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = mail_from, ", ".join(to), subject
+    message.set_content(text)
+    secure = parts.scheme == "smtps"
+    port = parts.port or (465 if secure else 25)
+    host = parts.hostname or "localhost"
+    with (smtplib.SMTP_SSL(host, port, timeout=10) if secure
+          else smtplib.SMTP(host, port, timeout=10)) as smtp:
+        if not secure:
+            smtp.ehlo()
+            if smtp.has_extn("starttls"):
+                smtp.starttls()
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        smtp.send_message(message)
+
+
+def _mail_settings() -> tuple[str | None, str]:
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return None, ""
+    return current_app.config.get("SMTP_URL"), current_app.config.get("MAIL_FROM", "")
+
+
+@handler(KIND)
+def send_digests(session: Session, payload: dict[str, Any], now: datetime) -> None:
+    """One event and one email per team; the next week's job is queued by the worker."""
+    site = session.get(Site, payload["site_id"])
+    if site is None:
+        return
+    smtp_url, mail_from = _mail_settings()
+    for team in teams_of(site):
+        digest = build_digest(session, site, team, now)
+        emit(session, site_id=site.id, type="digest.weekly", data=digest, now=now)
+        to = recipients(site, team)
+        if smtp_url and to:
+            send_email(smtp_url, mail_from, to,
+                       f"NPS this week: {site.name} / {team or 'all teams'}",
+                       render_text(digest))
+        elif to:
+            log.info("digest for %s/%s not emailed: TENPOINT_SMTP_URL is not set",
+                     site.slug, team)

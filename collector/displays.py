@@ -1,0 +1,110 @@
+"""The widget's question on a page view: which survey, may it be shown now, and in which
+locale. Gathers, decides (``collector.eligibility``), then records the display."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from fnmatch import fnmatchcase
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from collector.decision_counts import count_decision
+from collector.display import choose_survey_locale, display_payload
+from collector.engagement import Who, evaluate, record_display
+from collector.i18n import locale_candidates
+from collector.invitations import due_in_app
+from collector.models import Invitation, Person, Site, Survey
+from collector.people import find_person, upsert_person
+from collector.surveys import find_survey, list_surveys
+
+
+@dataclass(frozen=True)
+class DisplayRequest:
+    who: Who
+    survey_key: str | None = None
+    locale: str | None = None
+    accept_language: str | None = None
+    url: str | None = None
+    event: str | None = None
+    dry_run: bool = False
+
+
+@dataclass
+class DisplayAnswer:
+    eligible: bool
+    reason: str
+    survey: dict[str, Any] | None = None
+    display_id: str | None = None
+
+
+def _url_matches(pattern: str, url: str) -> bool:
+    """A pattern with a scheme matches the whole URL, otherwise the path; ``*`` is a
+    wildcard (``/checkout/*``, ``https://app.example.com/*``)."""
+    target = url if "://" in pattern else (urlsplit(url).path or "/")
+    return fnmatchcase(target, pattern)
+
+
+def show_on_matches(config: dict[str, Any], url: str | None, event: str | None) -> bool:
+    """A named event matches surveys listing it; a page view matches surveys whose URL
+    patterns match, or which name neither events nor URLs (any page view)."""
+    show_on = config.get("show_on") or {}
+    events, urls = show_on.get("events") or [], show_on.get("urls") or []
+    if event:
+        return event in events
+    if urls:
+        return url is not None and any(_url_matches(pattern, url) for pattern in urls)
+    return not events
+
+
+def _pick_survey(session: Session, site_id: int, request: DisplayRequest,
+                 person: Person | None, now: datetime) -> tuple[Survey | None, Invitation | None]:
+    invitation = None
+    if person is not None and person.id is not None:
+        wanted = find_survey(session, site_id, request.survey_key) if request.survey_key else None
+        if request.survey_key is None or wanted is not None:
+            invitation = due_in_app(session, person.id, now,
+                                    survey_id=wanted.id if wanted is not None else None)
+    if invitation is not None:
+        return session.get(Survey, invitation.survey_id), invitation
+    if request.survey_key:
+        return find_survey(session, site_id, request.survey_key), None
+    for survey in list_surveys(session, site_id):
+        version = survey.current_version
+        if survey.active and version is not None and show_on_matches(
+                version.config, request.url, request.event):
+            return survey, None
+    return None, None
+
+
+def check_display(session: Session, site: Site, request: DisplayRequest,
+                  now: datetime) -> DisplayAnswer:
+    """Decide for one page view. A dry run reads only: no person, display or count written."""
+    who = request.who
+    if request.dry_run:
+        person = find_person(session, site.id, user_id=who.user_id, email=who.email,
+                             anonymous_id=who.anonymous_id)
+    else:
+        person = upsert_person(session, site.id, now, user_id=who.user_id, email=who.email,
+                               anonymous_id=who.anonymous_id, locale=request.locale,
+                               properties=who.properties)
+    survey, invitation = _pick_survey(session, site.id, request, person, now)
+    if survey is None or survey.current_version is None:
+        return DisplayAnswer(False, "survey_inactive")
+    candidates = locale_candidates(request.locale, person.locale if person else None,
+                                   request.accept_language, site.default_locale)
+    locale = choose_survey_locale(survey.current_version.config, candidates)
+    decision = evaluate(session, site, survey, person, who, now=now,
+                        has_translation=locale is not None)
+    if request.dry_run:
+        display_id = None
+    else:
+        count_decision(session, survey, decision.reason, now)
+        display_id = (record_display(session, survey, person, now, invitation)
+                      if decision.eligible and person is not None else None)
+    if not decision.eligible:
+        return DisplayAnswer(False, decision.reason)
+    assert locale is not None
+    return DisplayAnswer(True, "eligible", display_payload(survey, locale), display_id)

@@ -1,0 +1,267 @@
+"""Rate limits per client IP, fingerprint, site and API key, by endpoint category.
+
+Counters live in Redis (``TENPOINT_REDIS_URL``) so every collector process shares one count,
+or in process memory when no Redis is configured. A Redis that stops answering never turns
+into a 500: the collector falls back to its own memory counters, logs a warning (once per
+outage), and tries Redis again after ``TENPOINT_RATE_LIMIT_REDIS_RETRY`` seconds.
+
+Limits are checked in a ``before_request`` hook, so views stay unaware of them; endpoints are
+mapped to a category by path and method (see ``category_of``). docs/protection.md has the why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
+
+from collector.errors import APIError
+from collector.protection import fingerprint
+
+log = logging.getLogger(__name__)
+
+CATEGORIES = ("eligibility", "submit", "tickets", "admin")
+SCOPES = ("ip", "fingerprint", "site", "key")
+# Browser-facing categories are also counted per fingerprint; backends calling with a
+# secret key share one IP and one user agent, so for them the key is the meaningful unit.
+SERVER_ROLES_PREFIXES = ("sk_", "rk_", "ak_")
+EXTENSION = "tenpoint_ratelimit"
+
+
+class RateLimitConfigError(ValueError):
+    pass
+
+
+def parse_limits(text: str) -> dict[str, RateLimitItem]:
+    """``"ip=60/minute; fingerprint=10/minute"`` -> ``{"ip": <60 per 1 minute>, …}``.
+
+    A scope left out is not limited; ``off`` (or an empty string) disables the category.
+    """
+    limits: dict[str, RateLimitItem] = {}
+    if text.strip().lower() in {"", "off", "none"}:
+        return limits
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        scope, sep, amount = part.partition("=")
+        scope = scope.strip().lower()
+        if not sep or scope not in SCOPES:
+            raise RateLimitConfigError(
+                f"rate limit {part.strip()!r}: expected <scope>=<n>/<period>, scope one of "
+                f"{', '.join(SCOPES)}")
+        try:
+            limits[scope] = parse(amount.strip())
+        except ValueError as error:
+            raise RateLimitConfigError(f"rate limit {part.strip()!r}: {error}") from error
+    return limits
+
+
+def category_of(method: str, path: str) -> str | None:
+    """Which limits apply to a request; ``None`` for what is not limited (pages, assets)."""
+    if method == "OPTIONS":
+        return None
+    if path.startswith("/s/"):
+        return "submit" if method == "POST" else None
+    if not (path.startswith("/v1/") or path.startswith("/delighted/")):
+        return None
+    if path.startswith(("/v1/eligibility", "/v1/declines")):
+        return "eligibility"
+    if path.startswith("/v1/tickets"):
+        return "tickets"
+    if path.startswith("/v1/responses") and method in {"POST", "PATCH"} \
+            and not path.endswith("/release"):
+        return "submit"
+    return "admin"
+
+
+class FallbackLimiter:
+    """A moving-window limiter on Redis that falls back to process memory when Redis fails."""
+
+    def __init__(self, redis_url: str | None, prefix: str, retry_seconds: float) -> None:
+        self.redis_url = redis_url
+        self.prefix = prefix
+        self.retry_seconds = retry_seconds
+        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._shared: MovingWindowRateLimiter | None = None
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    def _shared_limiter(self) -> MovingWindowRateLimiter | None:
+        if not self.redis_url:
+            return None
+        if self._down_until and time.monotonic() < self._down_until:
+            return None
+        if self._shared is None:
+            with self._lock:
+                if self._shared is None:
+                    storage: Storage = storage_from_string(
+                        self.redis_url, key_prefix=self.prefix, wrap_exceptions=True,
+                        # Short timeouts and no client-side retries: a dead Redis must cost
+                        # a request a fraction of a second once, not seconds every time.
+                        socket_timeout=0.25, socket_connect_timeout=0.25,
+                        retry=Retry(NoBackoff(), 0), health_check_interval=0,
+                    )
+                    self._shared = MovingWindowRateLimiter(storage)
+        return self._shared
+
+    def _mark_down(self, error: Exception) -> None:
+        first = self._down_until == 0.0
+        self._down_until = time.monotonic() + self.retry_seconds
+        if first:
+            log.warning("rate-limit storage %s unreachable (%s); using per-process limits, "
+                        "retrying every %ss", _redacted(self.redis_url), error,
+                        self.retry_seconds)
+
+    def _mark_up(self) -> None:
+        if self._down_until:
+            log.warning("rate-limit storage %s answers again; shared limits restored",
+                        _redacted(self.redis_url))
+        self._down_until = 0.0
+
+    @property
+    def degraded(self) -> bool:
+        return bool(self.redis_url) and self._down_until != 0.0
+
+    def hit(self, item: RateLimitItem, *identifiers: str) -> tuple[bool, Any]:
+        """Count one hit; return (allowed, window stats)."""
+        shared = self._shared_limiter()
+        if shared is not None:
+            try:
+                allowed = shared.hit(item, *identifiers)
+                stats = shared.get_window_stats(item, *identifiers)
+            except (StorageError, RedisError, OSError) as error:
+                self._mark_down(error)
+            else:
+                self._mark_up()
+                return allowed, stats
+        allowed = self._memory.hit(item, *identifiers)
+        return allowed, self._memory.get_window_stats(item, *identifiers)
+
+
+def _redacted(url: str | None) -> str:
+    if not url:
+        return "memory://"
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+@dataclass(frozen=True)
+class Check:
+    scope: str
+    item: RateLimitItem
+    identifier: str
+
+
+def _key_digest(raw: str) -> str:
+    # Keys are never written to Redis in the clear, not even as counter names.
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _presented_key() -> str | None:
+    from collector.auth import raw_key_from_request
+
+    return raw_key_from_request()
+
+
+def _site_of(raw_key: str) -> int | None:
+    from collector.auth import lookup_key
+
+    key = lookup_key(raw_key)
+    return key.site_id if key is not None else None
+
+
+def checks_for(category: str, limits: dict[str, RateLimitItem]) -> list[Check]:
+    raw_key = _presented_key()
+    server = raw_key is not None and raw_key.startswith(SERVER_ROLES_PREFIXES)
+    checks: list[Check] = []
+    ip = request.remote_addr or "unknown"
+    if "ip" in limits and not server:
+        checks.append(Check("ip", limits["ip"], ip))
+    if "fingerprint" in limits and not server:
+        print_ = fingerprint(current_app.config["SECRET_KEY"], ip,
+                             request.headers.get("User-Agent", ""),
+                             request.headers.get("Accept-Language", ""))
+        checks.append(Check("fingerprint", limits["fingerprint"], print_))
+    if raw_key is not None and "key" in limits:
+        checks.append(Check("key", limits["key"], _key_digest(raw_key)))
+    if raw_key is not None and "site" in limits:
+        site_id = _site_of(raw_key)
+        if site_id is not None:
+            checks.append(Check("site", limits["site"], str(site_id)))
+    return checks
+
+
+def enforce_rate_limits() -> None:
+    config = current_app.config
+    if not config["RATE_LIMIT_ENABLED"]:
+        return
+    category = category_of(request.method, request.path)
+    if category is None:
+        return
+    limits = config["RATE_LIMITS"][category]
+    if not limits:
+        return
+    limiter: FallbackLimiter = current_app.extensions[EXTENSION]
+    tightest: tuple[Check, Any] | None = None
+    for check in checks_for(category, limits):
+        allowed, stats = limiter.hit(check.item, category, check.scope, check.identifier)
+        if not allowed:
+            headers = _headers(check.item, stats, now=time.time())
+            headers["Retry-After"] = headers["RateLimit-Reset"]
+            raise APIError(429, "rate_limited",
+                           f"Too many requests ({check.item.amount} per "
+                           f"{check.item.get_expiry()} s per {check.scope}); retry after "
+                           f"{headers['Retry-After']} s.", headers=headers)
+        if tightest is None or stats.remaining < tightest[1].remaining:
+            tightest = (check, stats)
+    if tightest is not None:
+        g.rate_limit_headers = _headers(tightest[0].item, tightest[1], now=time.time())
+
+
+def _headers(item: RateLimitItem, stats: Any, *, now: float) -> dict[str, str]:
+    reset = max(1, math.ceil(stats.reset_time - now))
+    return {"RateLimit-Limit": str(item.amount),
+            "RateLimit-Remaining": str(max(0, stats.remaining)),
+            "RateLimit-Reset": str(reset)}
+
+
+def _add_headers(response: Response) -> Response:
+    for name, value in (g.get("rate_limit_headers") or {}).items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def configure(config: dict[str, Any]) -> None:
+    """Parse the category settings into ``config["RATE_LIMITS"]`` (fails fast on typos)."""
+    config["RATE_LIMITS"] = {
+        category: parse_limits(str(config[f"RATE_LIMIT_{category.upper()}"]))
+        for category in CATEGORIES
+    }
+
+
+def init_app(app: Flask) -> None:
+    configure(app.config)  # type: ignore[arg-type]
+    if app.config.get("RATE_LIMIT_ENABLED") is None:
+        # Other features' tests drive one test client far past browser limits.
+        app.config["RATE_LIMIT_ENABLED"] = not app.testing
+    redis_url = app.config.get("REDIS_URL") or None
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "redis+unix://")):
+        raise RateLimitConfigError("TENPOINT_REDIS_URL must be a redis:// URL")
+    app.extensions[EXTENSION] = FallbackLimiter(
+        redis_url, app.config["RATE_LIMIT_PREFIX"],
+        float(app.config["RATE_LIMIT_REDIS_RETRY"]))
+    app.before_request(enforce_rate_limits)
+    app.after_request(_add_headers)

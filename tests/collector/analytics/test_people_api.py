@@ -1,0 +1,129 @@
+"""People: upsert, unsubscribe, export and erasure that reaches every table."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from collector.extensions import db
+from collector.models import AuditEntry, Contact, FollowupCase, Invitation, Person, Response, Ticket
+from tests.collector.analytics.conftest import Stage
+
+
+def _person_with_history(stage: Stage) -> None:
+    auth = stage.keys.auth()
+    assert stage.client.post("/v1/people", json={
+        "user_id": "u-1", "email": "Ana@Example.com", "name": "Ana", "locale": "pt-BR",
+        "properties": {"plan": "pro"}, "value": 120.0}, headers=auth).status_code == 200
+    assert stage.client.post("/v1/triggers", json={
+        "survey": "nps", "user_id": "u-1", "channel": "email"}, headers=auth).status_code == 200
+    assert stage.client.post("/v1/tickets", json={
+        "ticket_id": "T-1", "user_id": "u-1", "status": "solved"}, headers=auth).status_code == 200
+    assert stage.client.post("/v1/responses", json={
+        "survey": "nps", "score": 2, "comment": "Ana here, call me on 555-0100",
+        "answers": {"second": "pricing"}, "user_id": "u-1", "properties": {"city": "Porto"}},
+        headers=auth).status_code == 201
+
+
+def test_upsert_creates_then_updates_a_person(stage: Stage) -> None:
+    auth = stage.keys.auth()
+    created = stage.client.post("/v1/people", json={"user_id": "u-9", "name": "Bo"},
+                                headers=auth)
+    assert created.status_code == 200 and created.json["name"] == "Bo"
+    updated = stage.client.post("/v1/people", json={"user_id": "u-9", "value": 5.0,
+                                                    "properties": {"plan": "free"}}, headers=auth)
+    assert updated.json["id"] == created.json["id"]
+    assert (updated.json["name"], updated.json["value"]) == ("Bo", 5.0)
+    assert updated.json["properties"] == {"plan": "free"}
+
+
+def test_upsert_needs_an_identifier(stage: Stage) -> None:
+    answer = stage.client.post("/v1/people", json={"name": "Nobody"}, headers=stage.keys.auth())
+    assert answer.status_code == 422
+
+
+def test_unsubscribe_stops_email_and_is_audited(stage: Stage) -> None:
+    stage.client.post("/v1/people", json={"email": "x@example.com"}, headers=stage.keys.auth())
+    answer = stage.client.post("/v1/people/unsubscribe", json={"email": "x@example.com"},
+                               headers=stage.keys.auth())
+    assert answer.status_code == 200 and answer.json["unsubscribed_at"] is not None
+    trigger = stage.client.post("/v1/triggers", json={
+        "survey": "nps", "email": "x@example.com", "channel": "email"},
+        headers=stage.keys.auth()).json
+    assert (trigger["eligible"], trigger["reason"]) == (False, "unsubscribed")
+    audit = stage.get("/v1/audit", action="person.unsubscribed").json["data"]
+    assert len(audit) == 1
+
+
+def test_unknown_people_are_404(stage: Stage) -> None:
+    assert stage.client.delete("/v1/people/nobody", headers=stage.keys.auth()).status_code == 404
+    answer = stage.client.get("/v1/people/nobody/export", headers=stage.keys.auth())
+    assert answer.status_code == 404 and answer.json["error"]["code"] == "person_not_found"
+
+
+def test_export_holds_everything_stored_about_the_person(any_stage: Stage) -> None:
+    _person_with_history(any_stage)
+    export = any_stage.client.get("/v1/people/u-1/export", headers=any_stage.keys.auth()).json
+    assert export["person"]["email"] == "ana@example.com"
+    assert export["person"]["properties"] == {"plan": "pro"}
+    assert [r["comment"] for r in export["responses"]] == ["Ana here, call me on 555-0100"]
+    assert len(export["invitations"]) == 1 and export["tickets"][0]["external_id"] == "T-1"
+    assert len(export["contacts"]) >= 1 and len(export["followups"]) == 1
+    actions = [e["action"] for e in any_stage.get("/v1/audit").json["data"]]
+    assert "person.exported" in actions
+
+
+def test_erasure_reaches_every_table(any_stage: Stage) -> None:
+    _person_with_history(any_stage)
+    answer = any_stage.client.delete("/v1/people/u-1", headers=any_stage.keys.auth())
+    assert answer.status_code == 200
+    assert answer.json["erased"]["invitations_cancelled"] == 1
+    assert answer.json["person"]["erased_at"] is not None
+    assert answer.json["person"]["email"] is None and answer.json["person"]["name"] is None
+    with any_stage.app.app_context():
+        person = db.session.scalars(select(Person)).one()
+        assert (person.email, person.name, person.locale, person.value) == (None,) * 4
+        assert person.properties == {} and person.erased_at is not None
+        response = db.session.scalars(select(Response)).one()
+        assert (response.comment, response.answers, response.properties) == (None, {}, {})
+        assert response.score == 2  # the score stays in the aggregates, anonymous
+        invitation = db.session.scalars(select(Invitation)).one()
+        assert invitation.status == "cancelled" and invitation.token_hash is None
+        assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Contact)) == 0
+        case = db.session.scalars(select(FollowupCase)).one()
+        assert "555-0100" not in str(case.timeline)
+        entry = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "person.erased")).one()
+        assert entry.entity_id == str(person.id)
+
+
+def test_an_erased_person_is_never_contacted_again(stage: Stage) -> None:
+    _person_with_history(stage)
+    stage.client.delete("/v1/people/u-1", headers=stage.keys.auth())
+    auth = stage.keys.auth()
+    stage.client.post("/v1/people", json={"user_id": "u-1", "email": "ana@example.com"},
+                      headers=auth)
+    with stage.app.app_context():
+        assert db.session.scalars(select(Person.email)).all() == [None]
+    trigger = stage.client.post("/v1/triggers", json={
+        "survey": "nps", "user_id": "u-1", "email": "ana@example.com", "channel": "email"},
+        headers=auth).json
+    assert (trigger["eligible"], trigger["reason"]) == (False, "unsubscribed")
+    assert trigger["invitation"] is None
+
+
+def test_erasure_still_counts_the_score(stage: Stage) -> None:
+    _person_with_history(stage)
+    stage.client.delete("/v1/people/u-1", headers=stage.keys.auth())
+    assert stage.get("/v1/metrics/nps").json["detractors"] == 1
+
+
+def test_read_keys_cannot_touch_people(stage: Stage) -> None:
+    _person_with_history(stage)
+    read = stage.keys.auth("read")
+    assert stage.client.post("/v1/people", json={"user_id": "u-2"},
+                             headers=read).status_code == 403
+    assert stage.client.post("/v1/people/unsubscribe", json={"user_id": "u-1"},
+                             headers=read).status_code == 403
+    assert stage.client.delete("/v1/people/u-1", headers=read).status_code == 403
+    assert stage.client.get("/v1/people/u-1/export", headers=read).status_code == 403
