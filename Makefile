@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(TENPOINT_PORT),5000)
 
-.PHONY: run test install widget locales lint typecheck bench soak clean
+.PHONY: run test install widget locales i18n lint typecheck bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ widget: $(STAMP)
 locales: $(STAMP)
 	$(BIN)/python -m collector.catalogs compile
 
+# Refresh messages.pot from the source, merge it into every locale's .po, compile (docs/i18n.md).
+i18n: $(STAMP)
+	$(BIN)/python -m collector.catalogs extract update compile
+
 # The worker runs beside the web server; Ctrl-C (or the server exiting) stops both.
 run: install
 	$(BIN)/tenpoint init --demo
@@ -38,7 +42,10 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict sdk_python/tenpoint
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+soak: install
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) instance collector/static/widget.js collector/static/widget.css

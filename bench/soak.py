@@ -15,6 +15,7 @@ lost; no 5xx but 503 with ``Retry-After``. Bounded: ``--seconds`` and ``--reques
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -41,15 +42,11 @@ from bench.harness import (
 )
 from bench.services import PrivatePostgres, PrivateRedis
 from bench.soak_clients import ClientPlan, Tally, run_clients
-from bench.soak_faults import (
-    Fault,
-    check_rate_limit,
-    redis_outage,
-    restart_postgres,
-    webhooks_and_worker,
-)
+from bench.soak_delivery import Delivery
+from bench.soak_faults import Fault, check_rate_limit, redis_outage, restart_postgres
 
 RELIABILITY = ROOT / "docs" / "reliability.md"
+DEPLOYMENT = ROOT / "docs" / "deployment.md"
 RATE_LIMIT = 20
 SETTINGS = {
     # Clients arrive through a load balancer that names them in X-Forwarded-For.
@@ -105,12 +102,23 @@ def account(tally: Tally, stored: dict[str, list[int]]) -> dict[str, Any]:
 
 
 def schedule(faults: list[Fault], plan: ClientPlan, pg: PrivatePostgres, redis: PrivateRedis,
-             tally: Tally, seconds: float) -> threading.Thread:
+             tally: Tally, delivery: Delivery, seconds: float) -> threading.Thread:
+    """The faults, one after another, at fixed shares of the run."""
+
+    def at(share: float) -> None:
+        time.sleep(max(0.0, plan.started + seconds * share - time.monotonic()))
+
     def run() -> None:
-        time.sleep(seconds * 0.2)
+        at(0.2)
         faults.append(restart_postgres(pg, plan, tally))
-        time.sleep(max(0.0, plan.started + seconds * 0.5 - time.monotonic()))
-        faults.append(redis_outage(redis, plan, tally, down_for=seconds * 0.2))
+        if not delivery.available:
+            at(0.35)
+            delivery.receiver_outage(down_for=seconds * 0.12)
+        at(0.5)
+        faults.append(redis_outage(redis, plan, tally, down_for=seconds * 0.15))
+        if not delivery.available:
+            at(0.75)
+            delivery.kill_worker_mid_job()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -126,19 +134,27 @@ def soak(args: argparse.Namespace) -> tuple[dict[str, Any], list[Fault]]:
             keys = seed_demo(env)
             collectors: list[Server] = [start_collector(env, work, name=f"collector-{n}")
                                         for n in range(args.instances)]
+            delivery = Delivery(env, work, pg.url)
             with running(*collectors):
                 urls = [server.url for server in collectors]
+                delivery.start(urls[0], keys["secret_key"])
                 now = time.monotonic()
                 plan = ClientPlan(urls, keys["publishable_key"], run_id,
                                   deadline=now + args.seconds, give_up=now + args.seconds + 30,
                                   max_requests=args.requests)
                 faults: list[Fault] = []
                 tally = Tally()
-                faults_thread = schedule(faults, plan, pg, redis, tally, args.seconds)
-                run_clients(plan, args.clients, tally=tally)
-                faults_thread.join(timeout=120)
-                faults.append(check_rate_limit(urls, keys["publishable_key"], RATE_LIMIT))
-                faults += webhooks_and_worker(env, urls, keys, work, pg)
+                faults_thread = schedule(faults, plan, pg, redis, tally, delivery, args.seconds)
+                try:
+                    run_clients(plan, args.clients, tally=tally)
+                    faults_thread.join(timeout=120)
+                    faults.append(check_rate_limit(urls, keys["publishable_key"], RATE_LIMIT))
+                    response_ids = set(tally.acknowledged.values())
+                    waited = None if delivery.available else delivery.wait_for(
+                        response_ids, args.delivery_wait)
+                    faults += delivery.verdicts(response_ids, waited, args.delivery_wait)
+                finally:
+                    delivery.stop()
                 for server in collectors:
                     tally.violations += server_errors(server)
             summary = account(tally, stored_answers(pg.url, run_id))
@@ -183,6 +199,14 @@ def report(summary: dict[str, Any], faults: list[Fault], args: argparse.Namespac
     print("\n" + body + "\n", flush=True)
     if not args.no_doc:
         update_doc("soak", body, path=RELIABILITY)
+        held = ", ".join(f"{f.name}: {'held' if f.ok else 'n/a' if f.ok is None else 'FAILED'}"
+                         for f in faults)
+        update_doc("soak-summary", (
+            f"_{started_at}, {args.instances} collectors, {args.clients} clients, "
+            f"{args.seconds:g} s{' (quick)' if args.quick else ''}:_ "
+            f"{summary['acknowledged']} answers acknowledged, {summary['stored']} stored, "
+            f"{summary['duplicates']} duplicates, {summary['lost']} lost, {five_hundreds} "
+            f"5xx other than 503. Faults: {held}."), path=DEPLOYMENT)
     ok = not (summary["lost"] or summary["duplicates"] or five_hundreds or summary["violations"])
     emit("soak", [
         figure("acknowledged", summary["acknowledged"], "answers"),
@@ -206,8 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-doc", action="store_true", help="do not touch the doc")
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (30 if args.quick else 120)
-    args.requests = args.requests or (600 if args.quick else 5000)
-    started_at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    args.requests = args.requests or (300 if args.quick else 5000)
+    args.delivery_wait = 90.0 if args.quick else 180.0
+    started_at = (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
+                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     summary, faults = soak(args)
     report(summary, faults, args, started_at)
     failed = summary["lost"] or summary["duplicates"] or any(f.ok is False for f in faults)

@@ -46,7 +46,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 event = json.loads(body or b"{}")
                 with receiver.lock:
@@ -88,6 +88,8 @@ class Delivery:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     available: str = ""
+    outage: tuple[float, float] | None = None
+    killed_job: tuple[int, float] | None = None
 
     def start(self, collector_url: str, secret_key: str, count: int = 2) -> bool:
         self.available = missing_capability(collector_url)
@@ -127,14 +129,17 @@ class Delivery:
         self.receiver.stop()
         time.sleep(down_for)
         self.receiver.start()
-        self._outage = (start, time.monotonic())
+        self.outage = (start, time.monotonic())
 
     def kill_worker_mid_job(self, timeout: float = 30) -> None:
         """Slow the receiver, wait for a delivery in flight, SIGKILL the worker holding it."""
-        self.receiver.in_flight.clear()
         self.receiver.delay = 3.0
         killed = None
-        if self.receiver.in_flight.wait(timeout):
+        deadline = time.monotonic() + timeout
+        while killed is None and time.monotonic() < deadline:
+            self.receiver.in_flight.clear()
+            if not self.receiver.in_flight.wait(max(0.0, deadline - time.monotonic())):
+                break
             job = self._running_delivery()
             if job is not None:
                 killed = self._kill_owner(job)
@@ -143,7 +148,7 @@ class Delivery:
             self.faults.append(Fault("worker killed mid-job", False,
                                      "no delivery in flight to interrupt"))
             return
-        self._killed_job = killed
+        self.killed_job = killed
         self.start_worker()  # the replacement, as a supervisor would start one
 
     def _running_delivery(self) -> tuple[int, str] | None:
@@ -187,8 +192,8 @@ class Delivery:
         missing = response_ids - set(received)
         repeated = sum(1 for rid in response_ids if received.get(rid, 0) > 1)
         faults = list(self.faults)
-        if hasattr(self, "_outage"):
-            start, end = self._outage
+        if self.outage is not None:
+            start, end = self.outage
             arrived = "all arrived" if not missing else f"{len(missing)} never arrived"
             after = f" within {waited:.0f} s of the clients stopping" if waited is not None \
                 else f" (waited {wait_budget:.0f} s)"
@@ -197,12 +202,11 @@ class Delivery:
                 f"receiver down {end - start:.1f} s; {len(response_ids)} response.created "
                 f"events; {arrived}{after}; {repeated} delivered more than once (same "
                 f"webhook-id, receivers drop those)"))
-        if hasattr(self, "_killed_job"):
-            faults.append(self._killed_job_verdict())
+        if self.killed_job is not None:
+            faults.append(self._killed_job_verdict(self.killed_job[0]))
         return faults
 
-    def _killed_job_verdict(self) -> Fault:
-        job_id, _ = self._killed_job
+    def _killed_job_verdict(self, job_id: int) -> Fault:
         engine = create_engine(self.database_url)
         try:
             with engine.connect() as connection:

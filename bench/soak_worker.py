@@ -8,7 +8,6 @@ seconds (first argument). Run by bench/soak_delivery.py, never by run_all (``soa
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import timedelta
 
@@ -22,11 +21,12 @@ from collector.worker import Worker
 def main() -> None:
     lease = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
     app = create_app()
-    logging.basicConfig(level=logging.INFO)
     with app.app_context():
         worker = Worker(session_factory=db.sessionmaker, clock=now, poll_interval=0.2,
                         lease=timedelta(seconds=lease))
         worker.install_signal_handlers()
+        # The soak maps the job's ``locked_by`` to this process through this line.
+        print(f"worker {worker.worker_id} started", flush=True)
         worker.run_forever()
 
 

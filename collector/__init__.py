@@ -54,6 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api_blueprints.register(rest_api)
     app.register_blueprint(pages.bp)
     app.register_blueprint(widget.bp)
+    from collector.pages.hosted import bp as hosted_bp
+    app.register_blueprint(hosted_bp)
     from collector.api.delighted import bp as delighted_bp
     app.register_blueprint(delighted_bp)
     cli.init_app(app)

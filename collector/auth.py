@@ -122,7 +122,7 @@ def _answer_preflight() -> Response | None:
     found = find_active_key(db.session, key, now()) if key.startswith("pk_") else None
     if found is not None and origin and origin != "null" and origin in found.site.allowed_origins:
         response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key"
         response.headers["Access-Control-Max-Age"] = "86400"
     response.vary.add("Origin")

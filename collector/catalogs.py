@@ -10,7 +10,9 @@ files, which stay the source of truth (docs/i18n.md).
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
@@ -38,11 +40,22 @@ def po_path(locale: str) -> Path:
 
 
 def extract() -> None:
-    run("extract", "-F", str(LOCALES_DIR / "babel.cfg"), "-k", "N_", "-k", "_", "-k", "gettext",
-        "-k", "ngettext:1,2", "-k", "lazy_gettext", "--no-location", "--sort-output",
-        "--no-wrap", "-o", str(TEMPLATE), "--project", "Tenpoint", "--version", "1",
-        "--msgid-bugs-address", "i18n@tenpoint.invalid", "--copyright-holder", "Tenpoint",
-        str(ROOT / "collector"))
+    """Refresh messages.pot; left untouched when the strings did not change, so a no-op
+    `make i18n` leaves no date-only diff in 46 files."""
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = Path(scratch) / "messages.pot"
+        run("extract", "-F", str(LOCALES_DIR / "babel.cfg"), "-k", "N_", "-k", "_",
+            "-k", "gettext", "-k", "ngettext:1,2", "-k", "lazy_gettext", "--no-location",
+            "--sort-output", "--no-wrap", "-o", str(fresh), "--project", "Tenpoint",
+            "--version", "1", "--msgid-bugs-address", "i18n@tenpoint.invalid",
+            "--copyright-holder", "Tenpoint", str(ROOT / "collector"))
+        if not TEMPLATE.exists() or _entries(fresh) != _entries(TEMPLATE):
+            shutil.copyfile(fresh, TEMPLATE)
+
+
+def _entries(path: Path) -> list[tuple[object, ...]]:
+    with path.open("rb") as handle:
+        return [(m.id, tuple(sorted(m.flags)), m.context) for m in read_po(handle) if m.id]
 
 
 def update() -> None:
@@ -82,7 +95,7 @@ def fill(source: str) -> None:
             message = next((m for m in catalog if m.id and (
                 m.id == msgid or (isinstance(m.id, tuple) and m.id[0] == msgid))), None)
             if message is None:
-                print(f"{locale}: not in the catalog: {msgid!r}", file=sys.stderr)
+                sys.stderr.write(f"{locale}: not in the catalog: {msgid!r}\n")
                 continue
             message.string = tuple(text) if isinstance(text, list) else text
             message.flags.discard("fuzzy")

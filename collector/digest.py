@@ -177,6 +177,11 @@ def send_digests(session: Session, payload: dict[str, Any], now: datetime) -> No
     for team in teams_of(site):
         digest = build_digest(session, site, team, now)
         emit(session, site_id=site.id, type="digest.weekly", data=digest, now=now)
+        if digest["change"] is not None and digest["change"]["significant"]:
+            emit(session, site_id=site.id, type="alert.nps_shift",
+                 data={key: digest[key] for key in ("site", "team", "week_start", "week_end",
+                                                    "this_week", "previous_week", "change")},
+                 now=now)
         to = recipients(site, team)
         if smtp_url and to:
             send_email(smtp_url, mail_from, to,

@@ -26,10 +26,11 @@ def choose_survey_locale(config: dict[str, Any], candidates: list[str]) -> str |
 
     Each candidate is matched with Babel along CLDR's fallback chain (``pt-BR`` -> ``pt``,
     ``es-MX`` -> ``es-419`` -> ``es``, ``zh-HK`` -> ``zh-Hant``); a malformed or unknown tag
-    is skipped. The answer is the survey's own text key when the texts are at least as
-    specific as the catalog (``de-AT`` texts with the ``de`` catalog -> ``de-AT``), otherwise
-    the catalog's tag (``pt`` texts read by a ``pt-PT`` reader -> ``pt-PT``, Portugal's
-    interface strings); :func:`survey_texts` finds the texts for either."""
+    is skipped. The answer is a BCP 47 tag: the survey's text key when the texts are at
+    least as specific as the catalog (``de-AT`` texts with the ``de`` catalog -> ``de-AT``;
+    an owner's ``pt_BR`` -> ``pt-BR``), otherwise the catalog's tag (``pt`` texts read by a
+    ``pt-PT`` reader -> ``pt-PT``, Portugal's interface strings). Take the texts with
+    :func:`survey_texts`, not ``config["texts"][locale]``."""
     texts: dict[str, Any] = config.get("texts") or {}
     for candidate in candidates:
         chain = fallback_chain(candidate)
@@ -41,7 +42,7 @@ def choose_survey_locale(config: dict[str, Any], candidates: list[str]) -> str |
         if text_at <= catalog_at or chain[text_at] not in parent_chain(candidate):
             # Texts from a sibling region (pt-BR for a pt-PT reader) bring their own catalog.
             if catalog_for(key):
-                return key
+                return to_bcp47(key)
             continue
         return to_bcp47(chain[catalog_at])
     return None

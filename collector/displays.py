@@ -61,16 +61,17 @@ def show_on_matches(config: dict[str, Any], url: str | None, event: str | None) 
 
 def _pick_survey(session: Session, site_id: int, request: DisplayRequest,
                  person: Person | None, now: datetime) -> tuple[Survey | None, Invitation | None]:
+    wanted = find_survey(session, site_id, request.survey_key) if request.survey_key else None
     invitation = None
-    if person is not None and person.id is not None:
-        wanted = find_survey(session, site_id, request.survey_key) if request.survey_key else None
-        if request.survey_key is None or wanted is not None:
-            invitation = due_in_app(session, person.id, now,
-                                    survey_id=wanted.id if wanted is not None else None)
+    if person is not None and person.id is not None and (
+            request.survey_key is None or wanted is not None):
+        # A backend's in-app trigger for this person comes first.
+        invitation = due_in_app(session, person.id, now,
+                                survey_id=wanted.id if wanted is not None else None)
     if invitation is not None:
         return session.get(Survey, invitation.survey_id), invitation
     if request.survey_key:
-        return find_survey(session, site_id, request.survey_key), None
+        return wanted, None
     for survey in list_surveys(session, site_id):
         version = survey.current_version
         if survey.active and version is not None and show_on_matches(

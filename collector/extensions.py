@@ -6,6 +6,7 @@ from flask_smorest import Api
 from flask_sqlalchemy_lite import SQLAlchemy
 
 from collector.errors import ErrorSchema
+from collector.guards import BoundedIntConverter, bounded_int_schema
 
 
 class TenpointApi(Api):
@@ -17,3 +18,5 @@ class TenpointApi(Api):
 
 db = SQLAlchemy(engine_options={"pool_pre_ping": True})
 rest_api = TenpointApi()
+# Path ids are bounded by what the database holds (collector/guards.py); documented as such.
+rest_api.register_converter(BoundedIntConverter, bounded_int_schema)

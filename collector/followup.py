@@ -109,7 +109,11 @@ def response_data(response: Response, survey_key: str, person: Person | None
 
 def after_response(session: Session, survey: Survey, person: Person | None,
                    response: Response, now: datetime) -> None:
-    """Tell the world (events) and the team (a follow-up case) about a new answer."""
+    """Tell the world (events) and the team (a follow-up case) about a new answer.
+
+    Imported history (channel ``import``) is neither news nor a case to follow up."""
+    if response.channel == "import":
+        return
     data = response_data(response, survey.key, person)
     emit(session, site_id=response.site_id, type="response.created", data=data, now=now)
     if response.verdict == "quarantined":

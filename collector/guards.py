@@ -10,9 +10,11 @@ from __future__ import annotations
 import io
 import re
 from itertools import accumulate
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from collector.errors import APIError
 
@@ -23,6 +25,23 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _BODY_PATHS = ("/v1/", "/delighted/", "/s/")
+
+
+# The largest id a BIGINT column holds; a larger one in a path would overflow the database
+# driver (a 500) instead of simply finding nothing.
+MAX_PATH_INT = 2**63 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` that cannot exceed a database integer: a larger value is a 404."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_PATH_INT)
+        super().__init__(map, *args, **kwargs)
+
+
+def bounded_int_schema(converter: BoundedIntConverter) -> dict[str, Any]:
+    return {"type": "integer", "minimum": converter.min or 0, "maximum": converter.max}
 
 
 def json_depth(text: str) -> int:
@@ -75,6 +94,8 @@ def add_nosniff(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Call before blueprints are registered: their ``<int:…>`` rules take the bound."""
+    app.url_map.converters["int"] = BoundedIntConverter
     app.before_request(bound_chunked_body)
     app.before_request(refuse_deep_json)
     app.after_request(add_nosniff)

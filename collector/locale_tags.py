@@ -10,7 +10,7 @@ the chain of the other.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -31,7 +31,8 @@ def _default_script(language: str) -> str | None:
     return parts[1] if len(parts) > 2 else None
 
 
-@cache
+# Bounded: tags come from request headers, which anybody can fill with anything.
+@lru_cache(maxsize=4096)
 def parse_tag(tag: str | None) -> Locale | None:
     """A Babel Locale for a BCP 47 tag (``pt-BR``, ``zh_Hant``, ``es-419``), or ``None`` when
     the tag is malformed, private-use or unknown to CLDR. Never raises."""
@@ -76,7 +77,7 @@ def _likely_script(language: str, territory: str | None) -> str | None:
     return _default_script(language)
 
 
-@cache
+@lru_cache(maxsize=4096)
 def parent_chain(tag: str | None) -> tuple[str, ...]:
     """The tag's identifier and its CLDR ancestors only (``es_MX``, ``es_419``, ``es``)."""
     chain = fallback_chain(tag)
@@ -87,7 +88,7 @@ def _siblings(chain: tuple[str, ...]) -> set[str]:
     return {chain[-1]} if len(chain) > 1 and "_" in chain[-1] and "_" not in chain[-2] else set()
 
 
-@cache
+@lru_cache(maxsize=4096)
 def fallback_chain(tag: str | None) -> tuple[str, ...]:
     """Babel identifiers to try for ``tag``, most specific first; empty when malformed.
 
@@ -122,8 +123,17 @@ def fallback_chain(tag: str | None) -> tuple[str, ...]:
 
 
 def to_bcp47(ident: str) -> str:
-    """``zh_Hant_TW`` -> ``zh-Hant-TW``."""
-    return ident.replace("_", "-")
+    """``zh_Hant_TW`` -> ``zh-Hant-TW``; ``PT_br`` -> ``pt-BR`` (BCP 47 casing)."""
+    parts = re.split(r"[-_]", ident)
+    cased = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            cased.append(part.title())
+        elif len(part) == 2 or (len(part) == 3 and part.isdigit()):
+            cased.append(part.upper())
+        else:
+            cased.append(part.lower())
+    return "-".join(cased)
 
 
 def matches(offered: str, chain: tuple[str, ...]) -> bool:

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from collector.events import emit
-from collector.models import Response
+from collector.followup import response_data
+from collector.models import Person, Response, Survey
 
 EDIT_WINDOW = timedelta(hours=1)
 
@@ -50,8 +51,9 @@ def update_response(
         response.answers = {**(response.answers or {}), **answers}
     response.updated_at = now
     session.flush()
-    emit(session, site_id=response.site_id, type="response.updated", now=now, data={
-        "id": response.id, "score": response.score, "category": response.category,
-        "comment": response.comment, "answers": response.answers,
-    })
+    survey = session.get(Survey, response.survey_id)
+    person = session.get(Person, response.person_id) if response.person_id else None
+    assert survey is not None
+    emit(session, site_id=response.site_id, type="response.updated", now=now,
+         data=response_data(response, survey.key, person))
     return response

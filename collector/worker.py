@@ -82,6 +82,15 @@ def claim_next(
             session.rollback()
             return None
         job_id, attempts = row
+        if attempts >= MAX_ATTEMPTS:
+            # Its last attempt never finished (the worker died each time): a poison job.
+            session.execute(
+                update(Job).where(Job.id == job_id, Job.attempts == attempts, _due(now))
+                .values(status="dead", lease_until=None, locked_by=None, updated_at=now,
+                        last_error="the worker stopped during the last attempt")
+                .execution_options(synchronize_session=False))
+            session.commit()
+            continue
         claimed = session.execute(
             update(Job).where(Job.id == job_id, Job.attempts == attempts, _due(now))
             .values(status="running", attempts=attempts + 1, lease_until=now + lease,

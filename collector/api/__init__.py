@@ -15,6 +15,8 @@ from collector.api import invitations, tickets, triggers  # noqa: E402
 BLUEPRINTS += (triggers.blp, tickets.blp, invitations.blp)
 from collector.api import audit, exports, people  # noqa: E402
 BLUEPRINTS += (people.blp, exports.blp, audit.blp)
+from collector.api import emails  # noqa: E402
+BLUEPRINTS += (emails.blp,)
 
 
 def register(api: Api) -> None:

@@ -27,13 +27,13 @@ from collector.followup import (
 from collector.idempotency import write_endpoint
 from collector.models import FollowupCase
 from collector.schemas.delivery import (
-    CaseListArgsSchema,
-    CasePageSchema,
-    CaseSchema,
-    CaseUpdateSchema,
-    NoteSchema,
-    StatsArgsSchema,
-    StatsSchema,
+    FollowupCaseSchema,
+    FollowupListArgsSchema,
+    FollowupNoteSchema,
+    FollowupPageSchema,
+    FollowupStatsArgsSchema,
+    FollowupStatsSchema,
+    FollowupUpdateSchema,
 )
 
 blp = Blueprint("followups", __name__, url_prefix="/v1/followups",
@@ -59,8 +59,8 @@ def _case_or_404(case_id: int) -> FollowupCase:
 @blp.route("")
 class Cases(MethodView):
     @require_key(*READ)
-    @blp.arguments(CaseListArgsSchema, location="query")
-    @blp.response(200, CasePageSchema)
+    @blp.arguments(FollowupListArgsSchema, location="query")
+    @blp.response(200, FollowupPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List cases, newest first; filter by ``status``, ``owner``, ``team``, ``overdue``."""
         cursor = args.get("cursor")
@@ -79,8 +79,8 @@ class Cases(MethodView):
 @blp.route("/stats")
 class CaseStats(MethodView):
     @require_key(*READ)
-    @blp.arguments(StatsArgsSchema, location="query")
-    @blp.response(200, StatsSchema)
+    @blp.arguments(FollowupStatsArgsSchema, location="query")
+    @blp.response(200, FollowupStatsSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Median hours to first contact and to resolution; share closed within the SLA."""
         return asdict(followup_stats(db.session, g.key.site_id, now(),
@@ -91,15 +91,15 @@ class CaseStats(MethodView):
 @blp.route("/<int:case_id>")
 class CaseById(MethodView):
     @require_key(*READ)
-    @blp.response(200, CaseSchema)
+    @blp.response(200, FollowupCaseSchema)
     def get(self, case_id: int) -> FollowupCase:
         """One case with its timeline."""
         return _case_or_404(case_id)
 
     @require_key(*WRITE)
     @write_endpoint("followups.update")
-    @blp.arguments(CaseUpdateSchema)
-    @blp.response(200, CaseSchema)
+    @blp.arguments(FollowupUpdateSchema)
+    @blp.response(200, FollowupCaseSchema)
     def patch(self, data: dict[str, Any], case_id: int) -> FollowupCase:
         """Assign (``owner``, ``team``), move the status forward, and/or add a ``note``."""
         case = _case_or_404(case_id)
@@ -122,8 +122,8 @@ class CaseById(MethodView):
 class CaseNotes(MethodView):
     @require_key(*WRITE)
     @write_endpoint("followups.note")
-    @blp.arguments(NoteSchema)
-    @blp.response(201, CaseSchema)
+    @blp.arguments(FollowupNoteSchema)
+    @blp.response(201, FollowupCaseSchema)
     def post(self, data: dict[str, Any], case_id: int) -> FollowupCase:
         """Add a note to the case's timeline."""
         return add_note(db.session, _case_or_404(case_id), data["text"], actor=g.key.actor,

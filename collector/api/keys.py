@@ -60,7 +60,7 @@ class KeyListSchema(ma.Schema):
 def _key_or_404(key_id: str) -> ApiKey:
     key = db.session.scalars(
         select(ApiKey).where(ApiKey.id == int(key_id), ApiKey.site_id == g.key.site_id)
-    ).first() if key_id.isdigit() and len(key_id) < 19 else None
+    ).first() if key_id.isascii() and key_id.isdigit() and len(key_id) < 19 else None
     if key is None:
         raise APIError(404, "key_not_found", "No such key on this site.", field="key_id")
     return key

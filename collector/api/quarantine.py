@@ -35,7 +35,8 @@ class Release(MethodView):
         response = db.session.scalars(
             select(Response).where(Response.id == int(response_id),
                                    Response.site_id == g.key.site_id)
-        ).first() if response_id.isdigit() and len(response_id) < 19 else None
+        ).first() if response_id.isascii() and response_id.isdigit() and len(response_id) < 19 \
+            else None
         if response is None:
             raise APIError(404, "response_not_found", "No such response on this site.",
                            field="response_id")

@@ -25,11 +25,11 @@ from collector.extensions import db
 from collector.idempotency import write_endpoint
 from collector.models import WebhookEndpoint
 from collector.schemas.delivery import (
-    DeliveryListSchema,
-    EndpointCreateSchema,
-    EndpointListSchema,
-    EndpointWithSecretSchema,
-    RotateArgsSchema,
+    WebhookCreateSchema,
+    WebhookDeliveryListSchema,
+    WebhookListSchema,
+    WebhookRotateSchema,
+    WebhookWithSecretSchema,
 )
 
 blp = Blueprint("webhooks", __name__, url_prefix="/v1/webhooks",
@@ -52,15 +52,15 @@ def _audit(endpoint: WebhookEndpoint, action: str, changes: dict[str, Any]) -> N
 @blp.route("")
 class Endpoints(MethodView):
     @require_key(*WRITE)
-    @blp.response(200, EndpointListSchema)
+    @blp.response(200, WebhookListSchema)
     def get(self) -> dict[str, Any]:
         """List the site's webhook endpoints (secrets are not shown again)."""
         return {"data": list_endpoints(db.session, g.key.site_id)}
 
     @require_key(*WRITE)
     @write_endpoint("webhooks.create")
-    @blp.arguments(EndpointCreateSchema)
-    @blp.response(201, EndpointWithSecretSchema)
+    @blp.arguments(WebhookCreateSchema)
+    @blp.response(201, WebhookWithSecretSchema)
     def post(self, data: dict[str, Any]) -> WebhookEndpoint:
         """Register an endpoint. The answer holds its ``whsec_`` secret, shown only this once.
 
@@ -95,8 +95,8 @@ class EndpointById(MethodView):
 class EndpointRotation(MethodView):
     @require_key(*WRITE)
     @write_endpoint("webhooks.rotate")
-    @blp.arguments(RotateArgsSchema)
-    @blp.response(200, EndpointWithSecretSchema)
+    @blp.arguments(WebhookRotateSchema)
+    @blp.response(200, WebhookWithSecretSchema)
     def post(self, data: dict[str, Any], endpoint_id: int) -> WebhookEndpoint:
         """New secret, shown once; deliveries carry both signatures for ``overlap_hours``."""
         endpoint = _endpoint_or_404(endpoint_id)
@@ -108,7 +108,7 @@ class EndpointRotation(MethodView):
 @blp.route("/<int:endpoint_id>/deliveries")
 class EndpointDeliveries(MethodView):
     @require_key(*WRITE)
-    @blp.response(200, DeliveryListSchema)
+    @blp.response(200, WebhookDeliveryListSchema)
     def get(self, endpoint_id: int) -> dict[str, Any]:
         """Every delivery attempt to this endpoint, newest first (last 100)."""
         return {"data": list_deliveries(db.session, _endpoint_or_404(endpoint_id).id)}

@@ -51,9 +51,13 @@ def import_group() -> None:
 @with_appcontext
 def import_delighted_command(path: Path, site_slug: str | None, survey_key: str | None) -> None:
     """Import a Delighted CSV export of responses; importing the same file again adds nothing."""
-    from collector.importers.delighted import ImportTarget, import_csv
+    from collector.delighted import DelightedError
+    from collector.importers.delighted import ImportTarget, UnknownTarget, import_csv
 
-    target = ImportTarget.find(db.session, site_slug, survey_key)
+    try:
+        target = ImportTarget.find(db.session, site_slug, survey_key)
+    except (UnknownTarget, DelightedError) as error:
+        raise click.ClickException(str(error)) from error
     with path.open(newline="", encoding="utf-8-sig") as handle:
         result = import_csv(db.session, target, handle, now=now(), progress=True)
     db.session.commit()

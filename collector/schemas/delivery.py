@@ -39,7 +39,7 @@ class JobPageSchema(ma.Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class EndpointCreateSchema(ma.Schema):
+class WebhookCreateSchema(ma.Schema):
     url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False,
                      validate=validate.Length(max=2000))
     events = fields.List(fields.String(validate=validate.OneOf(EVENT_TYPES)),
@@ -48,7 +48,7 @@ class EndpointCreateSchema(ma.Schema):
     description = fields.String(load_default="", validate=validate.Length(max=200))
 
 
-class EndpointSchema(ma.Schema):
+class WebhookEndpointSchema(ma.Schema):
     id = fields.Integer()
     url = fields.String()
     events = fields.List(fields.String())
@@ -59,19 +59,19 @@ class EndpointSchema(ma.Schema):
                                             allow_none=True)
 
 
-class EndpointWithSecretSchema(EndpointSchema):
+class WebhookWithSecretSchema(WebhookEndpointSchema):
     secret = fields.String(metadata={"description": "whsec_… signing secret, shown only once"})
 
 
-class EndpointListSchema(ma.Schema):
-    data = fields.List(fields.Nested(EndpointSchema))
+class WebhookListSchema(ma.Schema):
+    data = fields.List(fields.Nested(WebhookEndpointSchema))
 
 
-class RotateArgsSchema(ma.Schema):
+class WebhookRotateSchema(ma.Schema):
     overlap_hours = fields.Float(load_default=24.0, validate=validate.Range(min=0, max=24 * 30))
 
 
-class DeliverySchema(ma.Schema):
+class WebhookDeliverySchema(ma.Schema):
     id = fields.Integer()
     event_id = fields.String()
     event_type = fields.String()
@@ -82,11 +82,11 @@ class DeliverySchema(ma.Schema):
     attempted_at = fields.DateTime()
 
 
-class DeliveryListSchema(ma.Schema):
-    data = fields.List(fields.Nested(DeliverySchema))
+class WebhookDeliveryListSchema(ma.Schema):
+    data = fields.List(fields.Nested(WebhookDeliverySchema))
 
 
-class CaseListArgsSchema(ma.Schema):
+class FollowupListArgsSchema(ma.Schema):
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     owner = fields.String(validate=validate.Length(max=200))
     team = fields.String(validate=validate.Length(max=100))
@@ -95,7 +95,7 @@ class CaseListArgsSchema(ma.Schema):
     cursor = fields.String()
 
 
-class CaseSchema(ma.Schema):
+class FollowupCaseSchema(ma.Schema):
     id = fields.Integer()
     response_id = fields.Integer()
     score = fields.Integer()
@@ -111,30 +111,30 @@ class CaseSchema(ma.Schema):
     updated_at = fields.DateTime()
 
 
-class CasePageSchema(ma.Schema):
-    data = fields.List(fields.Nested(CaseSchema))
+class FollowupPageSchema(ma.Schema):
+    data = fields.List(fields.Nested(FollowupCaseSchema))
     has_more = fields.Boolean()
     next_cursor = fields.String(allow_none=True)
 
 
-class CaseUpdateSchema(ma.Schema):
+class FollowupUpdateSchema(ma.Schema):
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     owner = fields.String(validate=validate.Length(min=1, max=200))
     team = fields.String(validate=validate.Length(min=1, max=100))
     note = fields.String(validate=validate.Length(min=1, max=5000))
 
 
-class NoteSchema(ma.Schema):
+class FollowupNoteSchema(ma.Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
-class StatsArgsSchema(ma.Schema):
+class FollowupStatsArgsSchema(ma.Schema):
     team = fields.String(validate=validate.Length(max=100))
     since = fields.AwareDateTime(default_timezone=UTC)
     until = fields.AwareDateTime(default_timezone=UTC)
 
 
-class StatsSchema(ma.Schema):
+class FollowupStatsSchema(ma.Schema):
     cases = fields.Integer()
     open = fields.Integer()
     overdue = fields.Integer()

@@ -38,7 +38,7 @@ def test_calls_queued_before_the_script_loads_are_replayed(page, host_site) -> N
              "tenpoint('show', 'nps');")
     open_survey(page, host_site, calls=calls)
     assert page.evaluate("window.seen") == ["nps"]
-    assert page.get_by_role("group", name=TEXTS_FULL["question"]).is_visible()
+    assert page.get_by_role("radiogroup", name=TEXTS_FULL["question"]).is_visible()
     assert page.get_by_text("Not at all likely").is_visible()
     assert page.get_by_text("Extremely likely").is_visible()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -118,3 +119,14 @@ def test_pending_calls_are_delivered_at_interpreter_exit(collector: Collector) -
                              collector.url], capture_output=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr.decode()
     assert collector.stored_responses() == 1
+
+
+def test_an_unreachable_collector_never_raises_into_the_caller() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = tenpoint.Client("sk_test", base_url=f"http://127.0.0.1:{port}", max_retries=0,
+                             background=True)
+    assert client.trigger("nps", user_id="u-1", channel="link") is True
+    assert client.flush(timeout=10) is True
+    assert client.close(timeout=10) is True

@@ -202,7 +202,7 @@
           "aria-describedby": i === 0 ? "tp-lo" : i === 10 ? "tp-hi" : null }),
         h("span", { text: i })]));
     }
-    var form = h("form", { "class": "score" }, [h("fieldset", {}, [
+    var form = h("form", { "class": "score" }, [h("fieldset", { role: "radiogroup", "aria-labelledby": "tp-q" }, [
       h("legend", { "class": "q", id: "tp-q", text: T.question }), scale,
       h("div", { "class": "ends", "aria-hidden": "true" }, [
         h("span", { id: "tp-lo", text: T.low_label || S.low_label }),

@@ -41,7 +41,9 @@ class Stage:
             return response.id
 
     def get(self, path: str, role: str = "read", **params: Any) -> Any:
-        return self.client.get(path, query_string=params, headers=self.keys.auth(role))
+        # Buffered: a streamed answer is read whole and closed, ending its transaction.
+        return self.client.get(path, query_string=params, headers=self.keys.auth(role),
+                               buffered=True)
 
 
 def _stage(app: Flask) -> Stage:

@@ -61,8 +61,13 @@ def test_ndjson_export_through_the_api(any_stage: Stage) -> None:
 
 def test_the_export_is_a_stream(stage: Stage) -> None:
     stage.add(10)
-    answer = stage.get("/v1/exports/responses", format="csv")
-    assert answer.is_streamed
+    answer = stage.client.get("/v1/exports/responses?format=csv",
+                              headers=stage.keys.auth("read"))
+    try:
+        assert answer.is_streamed
+        assert next(answer.response).startswith("id,survey,survey_version,score")
+    finally:
+        answer.close()
 
 
 def test_an_unknown_format_is_refused(stage: Stage) -> None:
@@ -104,7 +109,7 @@ def _peak_memory(app: Flask, site_id: int) -> int:
             return tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-            db.session.remove()
+            db.session.close()
 
 
 def test_memory_stays_flat_as_the_export_grows(stage: Stage) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -89,7 +90,6 @@ def test_a_wrong_key_is_an_authentication_error(delighted_client):
 def test_validation_errors_use_delighteds_shape(delighted_client):
     with pytest.raises(delighted.errors.ResourceValidationError) as raised:
         delighted.SurveyResponse.create(client=delighted_client, person="999", score=5)
-    import json
     body = json.loads(raised.value.response.body)
     assert body == {"status": 422, "message": "Record invalid",
                     "errors": [{"field": "person", "code": "not_found"}]}

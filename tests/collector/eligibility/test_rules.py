@@ -24,11 +24,12 @@ SECOND = timedelta(seconds=1)
 SITUATION = Situation(survey_active=True, has_translation=True, salt="salt")
 PERSON = PersonFacts(key="user:u-1", identified=True, first_seen_at=NOW - timedelta(days=400))
 RULES = Rules()
+NO_TICKETS = TicketFacts()
 
 
 def judge(*, situation: Situation = SITUATION, rules: Rules = RULES,
           person: PersonFacts = PERSON, contacts: tuple[ContactFact, ...] = (),
-          tickets: TicketFacts = TicketFacts(), now: datetime = NOW) -> str:
+          tickets: TicketFacts = NO_TICKETS, now: datetime = NOW) -> str:
     return decide(situation, rules, person, contacts, tickets, now).reason
 
 

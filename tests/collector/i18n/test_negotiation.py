@@ -78,8 +78,7 @@ def test_a_regional_reader_gets_their_own_interface_with_the_generic_texts() -> 
     chosen = choose_survey_locale(config("en", "pt"), ["pt-PT", "en"])
     assert chosen == "pt-PT"
     assert catalog_for(chosen) == "pt_PT"
-    assert survey_texts(config("en", "pt")["texts"] and config("en", "pt"), chosen) == {
-        "question": "question in pt"}
+    assert survey_texts(config("en", "pt"), chosen) == {"question": "question in pt"}
     assert choose_survey_locale(config("es"), ["es-MX"]) == "es-419"
 
 
@@ -103,6 +102,7 @@ def test_none_when_the_survey_has_no_texts_in_any_acceptable_locale() -> None:
     assert choose_survey_locale(config("fr"), ["de", "en"]) is None
 
 
-def test_owner_spelling_of_a_text_key_is_returned_as_is() -> None:
-    assert choose_survey_locale(config("pt_BR"), ["pt-BR"]) == "pt_BR"
-    assert choose_survey_locale(config("ZH-tw"), ["zh-Hant-TW"]) == "ZH-tw"
+def test_owner_spelling_of_a_text_key_comes_back_as_bcp47() -> None:
+    assert choose_survey_locale(config("pt_BR"), ["pt-BR"]) == "pt-BR"
+    assert choose_survey_locale(config("ZH-tw"), ["zh-Hant-TW"]) == "zh-TW"
+    assert survey_texts(config("ZH-tw"), "zh-TW") == {"question": "question in ZH-tw"}

@@ -189,3 +189,15 @@ def test_run_due_jobs_still_runs_jobs_in_process(app, clock):
     with app.app_context():
         assert run_due_jobs(db.session, clock()) == 1
     assert _job(app, job_id).status == "done"
+
+
+def test_a_job_that_kills_every_worker_ends_dead(app, clock, make_worker):
+    job_id = _enqueue(app, clock, "poison")
+    with app.app_context():
+        for n in range(MAX_ATTEMPTS):
+            assert claim_next(db.session, clock(), f"doomed-{n}") is not None  # and dies
+            clock.advance(minutes=6)
+    assert make_worker(app, clock).run_once() is None
+    job = _job(app, job_id)
+    assert (job.status, job.attempts) == ("dead", MAX_ATTEMPTS)
+    assert _ran(app, "poison") == 0

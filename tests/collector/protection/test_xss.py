@@ -7,10 +7,12 @@ The route loop is built from the app's URL map, so pages added later are covered
 from __future__ import annotations
 
 import re
+from itertools import product
 from typing import Any
 
 import pytest
 from flask import Flask
+from werkzeug.routing.converters import NumberConverter
 
 from tests.collector.protection.conftest import World, world
 from tests.collector.protection.corpus import XSS_PAYLOADS
@@ -46,12 +48,23 @@ def _store_payloads(w: World) -> dict[str, Any]:
 
 
 def _get_urls(app: Flask, values: dict[str, Any]) -> list[str]:
+    """One URL per GET route (every value of an ``any(...)`` part), arguments filled in."""
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
             continue
-        arguments = {name: values.get(name, "xss") for name in rule.arguments}
-        urls.append(rule.build(arguments, append_unknown=False)[1])
+        choices: list[list[tuple[str, Any]]] = []
+        for name in sorted(rule.arguments):
+            converter = rule._converters[name]
+            if hasattr(converter, "items"):
+                options = sorted(converter.items)
+            elif isinstance(converter, NumberConverter):
+                options = [values["id"]]
+            else:
+                options = [values.get(name, "xss")]
+            choices.append([(name, option) for option in options])
+        for combination in product(*choices):
+            urls.append(rule.build(dict(combination), append_unknown=False)[1])
     return sorted(set(urls))
 
 

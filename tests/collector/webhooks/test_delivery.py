@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -76,7 +77,6 @@ def test_an_endpoint_receives_only_the_event_types_it_asked_for(hook_app, clock,
     _answer(client, site, 10, "happy")
     _answer(client, site, 2, "unhappy")
     _run(hook_app, _worker(hook_app, clock))
-    import json
     types = [json.loads(r.body)["type"] for r in receiver.requests]
     assert types == ["response.detractor"]
 
@@ -98,7 +98,6 @@ def test_a_receiver_that_was_down_gets_every_event_when_it_returns(hook_app, clo
     clock.advance(hours=7)  # past the longest wait so far
     _run(hook_app, worker)
 
-    import json
     delivered = {r.headers["webhook-id"]: json.loads(r.body)
                  for r in receiver.requests[failed_attempts:]}
     assert sorted(e["data"]["id"] for e in delivered.values()) == sorted(sent)
@@ -156,5 +155,3 @@ def test_endpoints_are_listed_without_their_secret(hook_app, receiver):
     assert "secret" not in listed[0]
     assert client.get("/v1/webhooks", headers=site.auth("read")).status_code == 403
 
-
-_ = timedelta

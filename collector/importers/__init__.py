@@ -1,0 +1,1 @@
+"""Importers of data exported from other survey tools."""

@@ -1,0 +1,31 @@
+"""Every collector answer carries an X-Request-Id the SDK can report (collector/requestid.py)."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from tests.factories import SiteKeys
+
+
+def test_a_request_id_is_generated_for_every_answer(client: FlaskClient, site: SiteKeys) -> None:
+    first = client.get("/v1/metrics/nps", headers=site.auth())
+    second = client.get("/v1/metrics/nps", headers=site.auth())
+    assert first.headers["X-Request-Id"].startswith("req_")
+    assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]
+
+
+def test_error_answers_carry_it_too(client: FlaskClient) -> None:
+    answer = client.get("/v1/metrics/nps")
+    assert answer.status_code == 401
+    assert answer.headers["X-Request-Id"].startswith("req_")
+
+
+def test_the_callers_own_request_id_is_kept(client: FlaskClient, site: SiteKeys) -> None:
+    answer = client.get("/v1/metrics/nps", headers={**site.auth(), "X-Request-Id": "lb-7f3a.1"})
+    assert answer.headers["X-Request-Id"] == "lb-7f3a.1"
+
+
+def test_an_unsafe_request_id_is_replaced(client: FlaskClient, site: SiteKeys) -> None:
+    answer = client.get("/v1/metrics/nps",
+                        headers={**site.auth(), "X-Request-Id": "x" * 300})
+    assert answer.headers["X-Request-Id"].startswith("req_")
