@@ -169,6 +169,21 @@ def start_collector(env: dict[str, str], workdir: Path, *, name: str = "collecto
                           settings=settings, port=port)
 
 
+def start_collectors(count: int, env: dict[str, str], workdir: Path, *,
+                     settings: GunicornSettings = DEFAULT_SETTINGS) -> list[Server]:
+    """``count`` collectors sharing one configuration, each on its own free port."""
+    servers: list[Server] = []
+    try:
+        for n in range(count):
+            servers.append(start_collector(env, workdir, name=f"collector-{n}",
+                                           settings=settings))
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return servers
+
+
 def collector_env(database_url: str, instance_path: Path, *, redis_url: str | None = None,
                   secret: str = "bench-secret-key-shared-by-every-collector",
                   extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -326,7 +341,7 @@ def replace_section(text: str, name: str, body: str) -> str:
         return before + block + after
     addition = f"### {name}\n\n{block}\n\n"
     if _END_MARKER in text:
-        before, _, after = text.partition(_END_MARKER)
+        before, _, after = text.rpartition(_END_MARKER)
         return before + addition + _END_MARKER + after
     return text.rstrip("\n") + "\n\n" + addition
 

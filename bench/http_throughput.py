@@ -112,8 +112,9 @@ def run_database(label: str, database_url: str, redis_url: str | None,
         env = collector_env(database_url, work / "instance", redis_url=redis_url,
                             extra=COLLECTOR_SETTINGS)
         keys = seed_demo(env)
-        hello = start_hello_world(work)
-        with running(hello, start_collector(env, work)) as (hello, collector):
+        # One ``with``, two managers: the collector starts only once hello-world is guarded.
+        with running(start_hello_world(work)) as (hello,), \
+                running(start_collector(env, work)) as (collector,):
             return measure(label, hello, collector, keys, args)
 
 

@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         result, failure = run_script(path, args.quick, timeout)
         if result is None:
             summary.append((path.stem, "failed", failure))
-            body = f"_Run {when} failed: {failure}; no figures._"
+            body = f"_Failed ({failure}; no figures) in the run of {when}._"
         else:
             missed = [f["name"] for f in result["figures"] if f.get("ok") is False]
             summary.append((path.stem, "goal missed" if missed else "ok", "; ".join(missed)))

@@ -36,7 +36,7 @@ from bench.harness import (
     markdown_table,
     running,
     seed_demo,
-    start_collector,
+    start_collectors,
     update_doc,
     workspace,
 )
@@ -132,8 +132,7 @@ def soak(args: argparse.Namespace) -> tuple[dict[str, Any], list[Fault]]:
         with workspace("tenpoint-soak-") as work:
             env = collector_env(pg.url, work / "instance", redis_url=redis.url, extra=SETTINGS)
             keys = seed_demo(env)
-            collectors: list[Server] = [start_collector(env, work, name=f"collector-{n}")
-                                        for n in range(args.instances)]
+            collectors = start_collectors(args.instances, env, work)
             delivery = Delivery(env, work, pg.url)
             with running(*collectors):
                 urls = [server.url for server in collectors]

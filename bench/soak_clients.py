@@ -89,11 +89,18 @@ class ClientPlan:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_id(self, client: int) -> str | None:
+        """The next answer's id, paced so that answers spread over the whole run.
+
+        Unpaced, a fast machine would send every answer before the first fault.
+        """
         with self.lock:
             if self.issued >= self.max_requests or time.monotonic() > self.deadline:
                 return None
             self.issued += 1
-            return f"soak-{self.run_id}-{client}-{self.issued}"
+            number = self.issued
+        interval = (self.deadline - self.started) / self.max_requests
+        time.sleep(max(0.0, self.started + number * interval - time.monotonic()))
+        return f"soak-{self.run_id}-{client}-{number}"
 
 
 def submit_until_answered(plan: ClientPlan, tally: Tally, client: int, ident: str,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 
 from bench.services import PrivatePostgres, PrivateRedis
@@ -40,11 +42,23 @@ def _first_ack_after(tally: Tally, moment: float) -> float | None:
     return min(later) - moment if later else None
 
 
+def _health(url: str) -> str:
+    """What a load balancer's health check sees: the status and its Retry-After."""
+    try:
+        with urllib.request.urlopen(url + "/healthz", timeout=5) as answer:
+            return str(answer.status)
+    except urllib.error.HTTPError as error:
+        return f"{error.code} (Retry-After {error.headers.get('Retry-After')})"
+    except OSError as error:
+        return f"no answer ({error})"
+
+
 def restart_postgres(pg: PrivatePostgres, plan: ClientPlan, tally: Tally,
                      down_for: float = 2.0) -> Fault:
     """Stop PostgreSQL (fast: every connection cut), keep it down a moment, start it again."""
     start = time.monotonic() - plan.started
     pg.stop("fast")
+    health = _health(plan.collectors[0])
     time.sleep(down_for)
     pg.start()
     end = time.monotonic() - plan.started
@@ -58,7 +72,7 @@ def restart_postgres(pg: PrivatePostgres, plan: ClientPlan, tally: Tally,
         f"down {end - start:.1f} s; in that window and {AFTERMATH:g} s after: "
         f"{counts.get('503', 0)} x 503, {counts.get('connection_error', 0)} connection errors, "
         f"{errors} other 5xx, {counts.get('201', 0)} acknowledged; first acknowledgement "
-        f"{recovered} after PostgreSQL was back")
+        f"{recovered} after PostgreSQL was back; /healthz answered {health} while it was down")
 
 
 def redis_outage(redis: PrivateRedis, plan: ClientPlan, tally: Tally, down_for: float) -> Fault:

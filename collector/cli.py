@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
+from collector.analytics_commands import COMMANDS as ANALYTICS_COMMANDS
 from collector.clock import now
 from collector.config import settings_markdown
 from collector.database import migrate
@@ -143,6 +144,7 @@ def settings_command(markdown: bool) -> None:
 
 
 COMMANDS = (init_command, serve_command, keys_group, settings_command, *DELIVERY_COMMANDS)
+COMMANDS += ANALYTICS_COMMANDS
 
 
 def init_app(app: Flask) -> None:

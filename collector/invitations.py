@@ -180,9 +180,16 @@ def invitation_due(session: Session, payload: dict[str, Any], now: datetime) -> 
         count_decision(session, survey, decision.reason, now)
         return
     if invitation.channel == "email":
-        from collector.delivery.email import send_invitation_email
+        from collector.delivery.email import EmailNotSendable, send_invitation_email
 
-        send_invitation_email(session, invitation, now)
+        try:
+            # False: no SMTP server configured; the owner fetches the email through
+            # GET /v1/invitations/{id}/email and sends it, so it counts as sent now.
+            send_invitation_email(session, invitation, now)
+        except EmailNotSendable:
+            cancel(invitation, "unsubscribed")
+            count_decision(session, survey, "unsubscribed", now)
+            return
         mark_sent(session, invitation, now)
     elif invitation.channel == "link":
         mark_sent(session, invitation, now)

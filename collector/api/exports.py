@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, g, stream_with_context
@@ -39,8 +40,18 @@ class ResponsesExport(MethodView):
         spec = ExportFilter(g.key.site_id, survey_id, args.get("since"), args.get("until"),
                             args.get("verdict"))
         fmt = args["format"]
-        chunks = export_chunks(db.session, spec, fmt)
-        response = Response(stream_with_context(chunks), mimetype=FORMATS[fmt])
+        session = db.session
+        chunks = export_chunks(session, spec, fmt)
+
+        def stream() -> Iterator[str]:
+            # The body is sent after the view's teardown: close this very session when it
+            # is done (or the client goes away), or its read transaction would stay open.
+            try:
+                yield from chunks
+            finally:
+                session.close()
+
+        response = Response(stream_with_context(stream()), mimetype=FORMATS[fmt])
         response.headers["Content-Disposition"] = f'attachment; filename="responses.{fmt}"'
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -77,7 +77,8 @@ def test_without_javascript_the_score_waits_for_the_visible_confirm_button(brows
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
-        page.goto(f"{hosted.url}/s/{hosted.invite()}?score=3")
+        link = f"{hosted.url}/s/{hosted.invite()}?score=3"
+        page.goto(link)
         assert page.get_by_role("radio", name="3", exact=True).is_checked()
         page.wait_for_timeout(800)
         assert hosted.responses() == []
@@ -87,9 +88,7 @@ def test_without_javascript_the_score_waits_for_the_visible_confirm_button(brows
         assert page.get_by_role("heading", level=1).inner_text() == \
             "Sorry to hear that. We will do better."
         assert [(r["score"], r["comment"]) for r in hosted.responses()] == [(3, "Too slow")]
-        page.go_back()
-        page.go_back()
-        page.reload()
+        page.goto(link)
         assert "already answered" in page.get_by_role("heading", level=1).inner_text()
     finally:
         context.close()
@@ -138,3 +137,33 @@ def test_right_to_left_hosted_page(page, hosted, app) -> None:
     ten = page.get_by_role("radio", name="10", exact=True).bounding_box()
     assert zero["x"] > ten["x"]
     assert_accessible(page)
+
+
+def test_the_email_link_flow_end_to_end(page, hosted, app) -> None:
+    """Send the invitation through a real SMTP server, open the 8 from the delivered HTML."""
+    import re
+
+    from collector.delivery.email import MailSettings, send_invitation_email
+    from collector.models import Invitation
+    from tests.collector.delivery.test_email import LoopbackController, Mailbox, parts
+
+    box = Mailbox()
+    controller = LoopbackController(box, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        invitation_id = make_invitation(app, hosted.site.site_id, email="e@example.com",
+                                        status="pending").invitation_id
+        settings = MailSettings(public_url=hosted.url, secret_key=app.config["SECRET_KEY"],
+                                mail_from="nps@example.com",
+                                smtp_url=f"smtp://127.0.0.1:{controller.port}")
+        with app.app_context():
+            invitation = db.session.get(Invitation, invitation_id)
+            send_invitation_email(db.session, invitation, invitation.send_at, settings)
+            db.session.commit()
+    finally:
+        controller.stop()
+    _, html = parts(box.messages[0])
+    link = re.search(r'href="([^"]+\?score=8)"', html).group(1)
+    page.goto(link)
+    page.get_by_role("textbox", name="What would make it a 10?").wait_for()
+    assert [(r["score"], r["channel"]) for r in hosted.responses()] == [(8, "email")]

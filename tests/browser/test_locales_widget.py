@@ -110,3 +110,24 @@ def test_hosted_page_in_hebrew_is_mirrored_like_the_widget(browser, app, site,
         page.screenshot(path=str(ARTIFACTS / "hosted-he.png"))
     finally:
         context.close()
+
+
+def test_arabic_email_scale_reads_right_to_left(browser) -> None:
+    try:
+        from collector.delivery.email import render_invitation_email
+    except ImportError:
+        pytest.skip("the email renderer (collector/delivery/email.py, issue 4) does not exist")
+    ARTIFACTS.mkdir(exist_ok=True)
+    rendered = render_invitation_email(
+        texts=texts("ar"), locale="ar", site_name="Acme", person_name="Dana",
+        survey_url="https://collector.test/s/token", unsubscribe_url="https://collector.test/u/t")
+    context = browser.new_context(viewport={"width": 700, "height": 600})
+    page = context.new_page()
+    try:
+        page.set_content(rendered.html)
+        zero = page.get_by_role("link", name="0", exact=True).bounding_box()
+        ten = page.get_by_role("link", name="10", exact=True).bounding_box()
+        assert zero["x"] > ten["x"]
+        page.screenshot(path=str(ARTIFACTS / "email-ar.png"))
+    finally:
+        context.close()

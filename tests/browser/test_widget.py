@@ -173,3 +173,20 @@ def test_every_widget_state_is_accessible(page, host_site) -> None:
     page.get_by_role("button", name="Send").click()
     page.get_by_role("status").wait_for()
     assert_accessible(page)
+
+
+def test_a_tracked_event_shows_the_survey_configured_for_it(page, host_site) -> None:
+    from collector.extensions import db
+    from tests.factories import make_survey
+
+    with host_site.app.app_context():
+        make_survey(db.session, host_site.keys.site_id, key="upgrade",
+                    texts={"en": {"question": "How was upgrading?"}},
+                    show_on={"events": ["upgraded"]})
+    open_survey(page, host_site, calls="tenpoint('track', 'upgraded');")
+    assert page.get_by_role("radiogroup", name="How was upgrading?").is_visible()
+
+
+def test_a_page_view_shows_a_survey_without_any_call(page, host_site) -> None:
+    page.goto(host_site.page("/plain", host_site.widget_tag()))
+    page.get_by_role("radiogroup", name=TEXTS_FULL["question"]).wait_for()

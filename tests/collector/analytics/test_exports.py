@@ -65,7 +65,7 @@ def test_the_export_is_a_stream(stage: Stage) -> None:
                               headers=stage.keys.auth("read"))
     try:
         assert answer.is_streamed
-        assert next(answer.response).startswith("id,survey,survey_version,score")
+        assert next(answer.response).startswith(b"id,survey,survey_version,score")
     finally:
         answer.close()
 

@@ -101,3 +101,32 @@ def test_people_list_follows_the_link_header(delighted_client):
     emails = [p.email for p in delighted.Person.list(client=delighted_client, per_page=2)
               .auto_paging_iter()]
     assert emails == ["l0@example.com", "l1@example.com", "l2@example.com"]
+
+
+def test_rate_limits_follow_delighteds_convention(make_app, sqlite_url, live_server):
+    from tests.factories import make_site
+
+    app = make_app(sqlite_url, RATE_LIMIT_ENABLED=True, RATE_LIMIT_ADMIN="key=2/minute")
+    with app.app_context():
+        site = make_site(db.session)
+    server = live_server(app)
+    client = delighted.Client(api_key=site.secret, api_base_url=f"{server.url}/delighted/v1/")
+    delighted.Bounce.all(client=client)
+    delighted.Bounce.all(client=client)
+    with pytest.raises(delighted.errors.TooManyRequestsError) as raised:
+        delighted.Bounce.all(client=client)
+    assert 0 < raised.value.retry_after <= 60
+    assert json.loads(raised.value.response.body)["status"] == 429
+
+
+def test_responses_are_filtered_by_time_and_trend(delighted_client):
+    person = delighted.Person.create(client=delighted_client, email="t@example.com",
+                                     send=False)
+    delighted.SurveyResponse.create(client=delighted_client, person=person.id, score=9)
+    later = int(time.time()) + 3600
+    assert delighted.SurveyResponse.all(client=delighted_client, since=later) == []
+    assert len(delighted.SurveyResponse.all(client=delighted_client, until=later)) == 1
+    assert len(delighted.SurveyResponse.all(client=delighted_client, trend="nps")) == 1
+    with pytest.raises(delighted.errors.GeneralAPIError) as raised:
+        delighted.SurveyResponse.all(client=delighted_client, trend="missing")
+    assert raised.value.response.status_code == 404

@@ -214,3 +214,15 @@ def test_a_pending_invitation_can_be_cancelled_once(world: World) -> None:
     # Nothing pending any more: a new trigger creates a new invitation.
     fresh = world.trigger(survey="nps", user_id="u-1", channel="link", delay=60)
     assert fresh["invitation"]["id"] != invitation["id"]
+
+
+def test_an_email_invitation_without_smtp_is_handed_over_at_send_time(world: World) -> None:
+    world.survey("nps")
+    answer = world.trigger(survey="nps", user_id="u-1", email="a@example.com",
+                           channel="email", delay=3600)
+    assert world.run_jobs() == 0
+    world.clock.advance(hours=1)
+    assert world.run_jobs() == 1
+    sent = _invitation(world, answer["invitation"]["id"])
+    assert sent.status == "sent" and sent.sent_at == world.clock()
+    assert world.eligibility(survey="nps", user_id="u-1")["reason"] == "recently_surveyed"

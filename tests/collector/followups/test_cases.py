@@ -144,3 +144,20 @@ def test_a_team_key_sees_only_its_team(case_app, case_site, answer, clock):
     asked = client.get("/v1/followups?team=support", headers=team_auth)
     assert asked.status_code == 403
     assert client.get("/v1/followups/stats", headers=team_auth).get_json()["cases"] == 1
+
+
+def test_case_changes_are_told_to_webhooks(case_app, case_site, answer):
+    from collector.models import Job
+
+    answer(2)
+    client = case_app.test_client()
+    [case] = _cases(client, case_site)
+    client.patch(f"/v1/followups/{case['id']}", json={"status": "contacted"},
+                 headers=case_site.auth())
+    with case_app.app_context():
+        events = [j.payload for j in db.session.scalars(select(Job).order_by(Job.id))
+                  if j.kind == "event.dispatch"]
+    assert [e["type"] for e in events] == ["response.created", "response.detractor",
+                                           "followup.created", "followup.updated"]
+    assert events[-1]["data"]["status"] == "contacted"
+    assert events[-1]["data"]["change"] == "followup.status"

@@ -109,3 +109,27 @@ def test_hosted_message_pages_speak_the_browser_language(app, client) -> None:
             failures[locale] = {"status": page.status_code, "english": left,
                                 "html": attributes}
     assert failures == {}
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def test_hosted_answer_flow_speaks_every_locale(app, client, site, polyglot) -> None:
+    """Score, follow-up question, thank-you: every step in the person's language."""
+    if not has_hosted_page(app):
+        pytest.skip("the hosted survey page (/s/<token>, issue 4) does not exist yet")
+    failures: dict[str, Any] = {}
+    for locale in available_locales():
+        path = urlsplit(invite(client, site, polyglot, locale)["url"]).path
+        question = client.get(path).get_data(as_text=True)
+        more = client.post(path, data={"csrf": CSRF.search(question).group(1), "score": "9"})
+        follow_up = more.get_data(as_text=True)
+        thanks = client.post(f"{path}/more", data={
+            "csrf": CSRF.search(follow_up).group(1), "skip": "1"}).get_data(as_text=True)
+        for step, markup in (("follow-up", follow_up), ("thanks", thanks)):
+            left = [] if locale == "en" else english_left(visible_text(markup), locale)
+            attributes = html_attributes(markup)
+            expected = ("rtl" if locale in RTL else "ltr", to_bcp47(locale))
+            if left or (attributes.get("dir"), attributes.get("lang")) != expected:
+                failures[f"{locale} {step}"] = {"english": left, "html": attributes}
+    assert failures == {}

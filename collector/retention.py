@@ -1,0 +1,83 @@
+"""Retention per site, run by the worker: comments dropped after N days, people anonymised
+after M days without activity.
+
+Site settings (docs/governance.md): ``retention_comment_days`` (N) and
+``retention_anonymise_days`` (M); absent or null means keep forever. Anonymising is the same
+erasure as a person's own request (``collector.privacy.erase_person``), by ``system``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+
+from collector.audit import record_audit
+from collector.jobs import enqueue, handler
+from collector.models import Job, Person, Response, Site
+from collector.privacy import erase_person
+
+KIND = "retention.apply"
+EVERY = timedelta(days=1)
+ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    comments_dropped: int
+    people_anonymised: int
+
+
+def apply_retention(session: Session, site: Site, now: datetime) -> RetentionResult:
+    settings = site.settings or {}
+    comment_days = settings.get("retention_comment_days")
+    anonymise_days = settings.get("retention_anonymise_days")
+    dropped = anonymised = 0
+    if comment_days is not None:
+        cutoff = now - timedelta(days=float(comment_days))
+        dropped = session.execute(
+            update(Response).where(Response.site_id == site.id, Response.created_at < cutoff,
+                                   Response.comment.is_not(None))
+            .values(comment=None, answers={}, updated_at=now)
+        ).rowcount
+    if anonymise_days is not None:
+        cutoff = now - timedelta(days=float(anonymise_days))
+        recent_answer = exists().where(Response.person_id == Person.id,
+                                       Response.created_at >= cutoff)
+        stale = session.scalars(select(Person).where(
+            Person.site_id == site.id, Person.erased_at.is_(None), Person.updated_at < cutoff,
+            Person.first_seen_at < cutoff, ~recent_answer).order_by(Person.id))
+        for person in list(stale):
+            erase_person(session, person, actor=ACTOR, now=now)
+            anonymised += 1
+    if dropped or anonymised:
+        record_audit(session, site_id=site.id, actor=ACTOR, action="retention.applied",
+                     entity_type="site", entity_id=str(site.id),
+                     changes={"comments_dropped": dropped, "people_anonymised": anonymised},
+                     at=now)
+    return RetentionResult(dropped, anonymised)
+
+
+def schedule_retention(session: Session, now: datetime) -> int:
+    """Queue the first ``retention.apply`` when none is pending; returns how many were added."""
+    pending = session.scalar(select(func.count()).select_from(Job).where(
+        Job.kind == KIND, Job.status.in_(("queued", "running"))))
+    if pending:
+        return 0
+    enqueue(session, KIND, {}, now=now)
+    return 1
+
+
+@handler(KIND)
+def run_retention(session: Session, payload: dict[str, Any], now: datetime) -> None:
+    """Apply every site's retention (or ``payload["site_id"]``'s), then queue tomorrow's run."""
+    query = select(Site).order_by(Site.id)
+    if payload.get("site_id") is not None:
+        query = query.where(Site.id == payload["site_id"])
+    for site in list(session.scalars(query)):
+        apply_retention(session, site, now)
+    if payload.get("repeat", True):
+        enqueue(session, KIND, payload, now=now, run_at=now + EVERY)
