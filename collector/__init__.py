@@ -58,5 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(hosted_bp)
     from collector.api.delighted import bp as delighted_bp
     app.register_blueprint(delighted_bp)
+    from collector.pages.report import bp as report_bp
+    app.register_blueprint(report_bp)
     cli.init_app(app)
     return app

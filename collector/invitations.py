@@ -50,12 +50,22 @@ def find_invitation_by_token(session: Session, raw: str) -> Invitation | None:
     ).first()
 
 
-def find_pending(session: Session, survey_id: int, person_id: int) -> Invitation | None:
-    return session.scalars(
+def find_pending(session: Session, survey_id: int, person_id: int,
+                 now: datetime | None = None) -> Invitation | None:
+    """The person's pending invitation to the survey. Given ``now``, one past its expiry is
+    marked ``expired`` instead (an in-app invitation the person never came back for), so it
+    no longer blocks a new one."""
+    invitation = session.scalars(
         select(Invitation).where(Invitation.survey_id == survey_id,
                                  Invitation.person_id == person_id,
                                  Invitation.status == "pending")
     ).first()
+    if invitation is not None and now is not None and invitation.expires_at is not None \
+            and invitation.expires_at <= now:
+        invitation.status = "expired"
+        session.flush()
+        return None
+    return invitation
 
 
 def create_invitation(
@@ -66,7 +76,7 @@ def create_invitation(
 ) -> tuple[Invitation, bool]:
     """Return ``(invitation, created)``. While one is pending for this person and survey,
     that one is returned: the partial unique index settles a race between two callers."""
-    existing = find_pending(session, survey.id, person.id)
+    existing = find_pending(session, survey.id, person.id, now)
     if existing is not None:
         return existing, False
     assert survey.current_version_id is not None
@@ -151,7 +161,8 @@ def due_in_app(session: Session, person_id: int, now: datetime,
     query = select(Invitation).where(Invitation.person_id == person_id,
                                      Invitation.status == "pending",
                                      Invitation.channel == "in_app",
-                                     Invitation.send_at <= now)
+                                     Invitation.send_at <= now,
+                                     Invitation.expires_at > now)
     if survey_id is not None:
         query = query.where(Invitation.survey_id == survey_id)
     return session.scalars(query.order_by(Invitation.send_at, Invitation.id)).first()

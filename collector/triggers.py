@@ -62,7 +62,8 @@ def trigger(session: Session, site: Site, survey: Survey, request: TriggerReques
     if request.channel == "email" and not (who.email or (person is not None and person.email)):
         raise EmailRequired(request.channel)
     if person is not None and person.id is not None:
-        pending = find_pending(session, survey.id, person.id)
+        pending = find_pending(session, survey.id, person.id,
+                               None if request.dry_run else now)
         if pending is not None:
             return TriggerAnswer(True, "eligible", pending)
     delayed = bool(request.delay) or request.send_at is not None

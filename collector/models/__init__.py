@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and ``Base.metadata`` see every table."""
 
+from collector.models.analytics import METRICS_INDEX
 from collector.models.audit import AuditEntry
 from collector.models.base import Base
 from collector.models.delivery import WebhookDelivery, WebhookEndpoint
@@ -12,6 +13,7 @@ from collector.models.site import ApiKey, Site
 from collector.models.survey import Survey, SurveyVersion
 
 __all__ = [
+    "METRICS_INDEX",
     "ApiKey",
     "AuditEntry",
     "Base",

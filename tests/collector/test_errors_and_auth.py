@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
@@ -106,7 +107,10 @@ def test_healthz_reports_the_database(client: FlaskClient, make_app, tmp_path) -
 def test_the_openapi_spec_documents_every_api_route(app: Flask, client: FlaskClient) -> None:
     spec = client.get("/openapi.json").json
     assert spec["openapi"].startswith("3.")
-    routes = {rule.rule.replace("<", "{").replace(">", "}") for rule in app.url_map.iter_rules()
+    def as_openapi(rule: str) -> str:
+        return re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", r"{\1}", rule)
+
+    routes = {as_openapi(rule.rule) for rule in app.url_map.iter_rules()
               if rule.rule.startswith("/v1/")}
     assert routes <= set(spec["paths"])
     error = spec["components"]["schemas"]["Error"]

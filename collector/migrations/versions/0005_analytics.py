@@ -4,10 +4,6 @@ Revision ID: 0005
 Revises: 0004
 """
 from alembic import op
-import sqlalchemy as sa
-import collector.models.base
-from sqlalchemy import Text
-from sqlalchemy.dialects import postgresql
 
 revision = '0005'
 down_revision = '0004'
@@ -16,8 +12,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # A covering index for GET /v1/metrics/nps (collector/models/analytics.py).
+    op.create_index('ix_responses_metrics', 'responses',
+                    ['site_id', 'created_at', 'verdict', 'category', 'touchpoint', 'channel',
+                     'locale', 'value'], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index('ix_responses_metrics', table_name='responses')

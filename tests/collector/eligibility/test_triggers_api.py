@@ -226,3 +226,14 @@ def test_an_email_invitation_without_smtp_is_handed_over_at_send_time(world: Wor
     sent = _invitation(world, answer["invitation"]["id"])
     assert sent.status == "sent" and sent.sent_at == world.clock()
     assert world.eligibility(survey="nps", user_id="u-1")["reason"] == "recently_surveyed"
+
+
+def test_an_expired_in_app_invitation_no_longer_blocks_a_new_one(world: World) -> None:
+    world.survey("nps", show_on={"events": ["never"]})
+    old = world.trigger(survey="nps", user_id="u-1", channel="in_app")["invitation"]
+    assert old["expires_at"] == "2026-04-01T09:00:00+00:00"  # 30 days, the default
+    world.clock.set(world.clock().replace(month=4, day=1))
+    assert world.eligibility(user_id="u-1", url="https://x/")["reason"] == "survey_inactive"
+    new = world.trigger(survey="nps", user_id="u-1", channel="in_app")["invitation"]
+    assert new["id"] != old["id"]
+    assert _invitation(world, old["id"]).status == "expired"

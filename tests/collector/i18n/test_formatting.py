@@ -34,3 +34,14 @@ def test_dates_use_the_locale_pattern_and_names() -> None:
 def test_a_malformed_locale_formats_in_english() -> None:
     assert format_decimal(1234.5, "%%") == "1,234.5"
     assert format_date(date(2026, 3, 2), None) == "Mar 2, 2026"
+
+
+def test_every_catalog_locale_formats_numbers_and_dates() -> None:
+    from collector.i18n import available_locales
+    from collector.locale_tags import to_bcp47
+
+    for locale in available_locales():
+        tag = to_bcp47(locale)
+        assert format_percent(0.5, tag) and format_decimal(-12.5, tag)
+        long_date = format_date(date(2026, 3, 2), tag, format="long")
+        assert "2026" in long_date, (locale, long_date)
