@@ -53,3 +53,17 @@ def test_every_operation_answers_as_documented(fuzz_world: World, label: str) ->
         case.call_and_validate(headers=headers)
 
     fuzz()
+
+
+def test_every_api_operation_documents_the_errors_any_call_may_meet(fuzz_world: World) -> None:
+    spec = fuzz_world.app.test_client().get("/openapi.json").json
+    undocumented = [
+        f"{method.upper()} {path} {status}"
+        for path, operations in spec["paths"].items() if path.startswith("/v1/")
+        for method, operation in operations.items() if method in {"get", "post", "patch", "delete"}
+        for status in ("401", "403", "429") if status not in operation["responses"]
+    ]
+    assert undocumented == []
+    release = spec["paths"]["/v1/responses/{response_id}/release"]["post"]["responses"]
+    assert release["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"}

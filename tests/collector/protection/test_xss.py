@@ -11,7 +11,7 @@ from itertools import product
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, url_for
 from werkzeug.routing.converters import NumberConverter
 
 from tests.collector.protection.conftest import World, world
@@ -85,6 +85,7 @@ def test_the_corpus_is_big_enough() -> None:
 def test_every_page_and_api_gives_stored_payloads_back_inert(stored) -> None:
     w, values = stored
     client = w.app.test_client()
+    signed_in = _sign_in_to_the_report(w, client)
     checked_html = 0
     for url in _get_urls(w.app, values):
         for headers in (w.keys.auth("secret"), w.keys.auth("read"), {}):
@@ -99,6 +100,21 @@ def test_every_page_and_api_gives_stored_payloads_back_inert(stored) -> None:
                 assert response.headers.get("X-Content-Type-Options") == "nosniff", url
                 assert response.mimetype != "text/plain" or not _live_payloads(body), url
     assert checked_html >= 2  # /demo and /docs at least
+    if signed_in:
+        # The report really shows the stored comments, escaped.
+        report = client.get("/report").get_data(as_text=True)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report
+
+
+def _sign_in_to_the_report(w: World, client: Any) -> bool:
+    """The HTML report (issue 9) lists comments behind a sign-in with a read key."""
+    if "report.sign_in" not in w.app.view_functions:
+        return False
+    with w.app.test_request_context():
+        path = url_for("report.sign_in")
+    response = client.post(path, data={"key": w.keys.read})
+    assert response.status_code in (302, 303)
+    return True
 
 
 def test_the_api_returns_payloads_verbatim_as_json_strings(stored) -> None:
