@@ -20,6 +20,7 @@ from collector.display import choose_survey_locale, survey_texts, text_direction
 from collector.i18n import catalog_for, locale_candidates
 from collector.invitations import find_invitation_by_token, record_answer
 from collector.models import Invitation, Person, Response, Site, Survey
+from collector.protection import Verdict
 from collector.responses import NewResponse, record_response
 
 OPEN_STATUSES = ("pending", "sent")
@@ -79,7 +80,7 @@ def page_language(found: Visit, accept_language: str | None, *,
 
 
 def answer(session: Session, found: Visit, score: int, locale: str, now: datetime, *,
-           honeypot: str = "") -> Response | None:
+           verdict: Verdict) -> Response | None:
     """Record the score; ``None`` when the link was used meanwhile (single use)."""
     invitation, survey = found.invitation, found.survey
     assert invitation is not None and survey is not None
@@ -92,12 +93,11 @@ def answer(session: Session, found: Visit, score: int, locale: str, now: datetim
     if not claimed:
         return None
     session.refresh(invitation)
-    # A filled honeypot field is what form-filling bots leave behind: kept, but quarantined.
-    verdict, reasons = ("quarantined", ("honeypot",)) if honeypot else ("accepted", ())
     response = record_response(session, survey, found.person, NewResponse(
         score=score, locale=locale, channel=invitation.channel, touchpoint=invitation.touchpoint,
         properties=dict(invitation.properties or {}), value=invitation.value,
-        invitation_id=invitation.id, verdict=verdict, verdict_reasons=reasons,
+        invitation_id=invitation.id, verdict=verdict.verdict,
+        verdict_reasons=verdict.reasons,
     ), now)
     record_answer(session, response, now)
     return response

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, g, render_template, request,
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from collector.api.screening import judge, request_fingerprint
 from collector.clock import now
 from collector.display import text_direction
 from collector.extensions import db
@@ -153,8 +154,13 @@ def survey_answer(token: str) -> ResponseReturnValue:
     score = _score_arg(request.form.get("score"))
     if score is None:
         return _score_page(token, found, lang, preselected=None, error=True)
-    response = answer(db.session, found, score, lang.locale, moment,
-                      honeypot=request.form.get("website", ""))
+    # Same screening as the API: the link identifies the person, so no fingerprint history,
+    # but user agents (mail scanners, headless browsers) and the honeypot still count.
+    assert found.survey is not None
+    verdict = judge(found.survey, request_fingerprint(),
+                    {"honeypot": request.form.get("website", "")}, browser=True,
+                    identity_verified=True, now=moment)
+    response = answer(db.session, found, score, lang.locale, moment, verdict=verdict)
     if response is None:
         db.session.rollback()
         return _message("answered", found)

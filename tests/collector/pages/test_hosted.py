@@ -133,3 +133,21 @@ def test_unsubscribe_asks_on_get_and_acts_on_post(app, client, site, invite) -> 
     with app.app_context():
         assert db.session.get(Person, invited.person_id).unsubscribed_at is not None
     assert client.post(f"/u/{token}x").status_code == 404
+
+
+def test_hosted_answers_get_the_same_bot_screening_as_the_api(app, client, site, invite) -> None:
+    """A mail scanner or a filled honeypot is kept but quarantined; a browser is accepted."""
+    app.config["BOT_VERDICTS"] = True
+    browser = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+               "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")
+    cases = [({"User-Agent": browser}, {}, "accepted"),
+             ({"User-Agent": browser}, {"website": "http://spam.example"}, "quarantined"),
+             ({"User-Agent": "python-requests/2.31.0"}, {}, "quarantined")]
+    for headers, extra, _ in cases:
+        invited = invite(email=f"p{len(extra)}{headers['User-Agent'][:6]}@example.com")
+        html = client.get(f"/s/{invited.token}", headers=headers).get_data(as_text=True)
+        client.post(f"/s/{invited.token}", headers=headers,
+                    data={"csrf": csrf_of(html), "score": "9", **extra})
+    stored = client.get("/v1/responses", headers=site.auth("read")).json["data"]
+    assert [r["verdict"] for r in reversed(stored)] == [c[2] for c in cases]
+    assert "honeypot" in stored[1]["verdict_reasons"]
