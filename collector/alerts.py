@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.events import emit
-from collector.jobs import enqueue, handler
+from collector.jobs import enqueue_once, handler
 from collector.metrics import MetricsQuery, nps_report
-from collector.models import Job, Site, Survey
+from collector.models import Site, Survey
 from collector.stats import NpsCounts, compare
 
 KIND = "alerts.check"
@@ -90,13 +90,9 @@ def check_site(session: Session, site: Site, now: datetime) -> list[str]:
 
 
 def schedule_alerts(session: Session, now: datetime) -> int:
-    """Queue the first ``alerts.check`` when none is pending; returns how many were added."""
-    pending = session.scalar(select(func.count()).select_from(Job).where(
-        Job.kind == KIND, Job.status.in_(("queued", "running"))))
-    if pending:
-        return 0
-    enqueue(session, KIND, {}, now=now)
-    return 1
+    """Queue the first run when none is pending; returns how many were added. The worker
+    does this itself at start and every minute (collector/periodic.py)."""
+    return int(enqueue_once(session, KIND, {}, now=now, dedupe_key=KIND))
 
 
 @handler(KIND)
@@ -108,4 +104,6 @@ def run_alert_check(session: Session, payload: dict[str, Any], now: datetime) ->
     for site in list(session.scalars(query)):
         check_site(session, site, now)
     if payload.get("repeat", True):
-        enqueue(session, KIND, payload, now=now, run_at=now + EVERY)
+        key = KIND if payload.get("site_id") is None else f"{KIND}:{payload['site_id']}"
+        enqueue_once(session, KIND, payload, now=now, run_at=now + EVERY, dedupe_key=key,
+                     successor=True)

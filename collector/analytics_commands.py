@@ -14,7 +14,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from tqdm import tqdm
 
-from collector import alerts, retention
 from collector.clock import now
 from collector.exports import ExportFilter, count_rows, csv_chunks, iter_records, ndjson_chunks
 from collector.extensions import db
@@ -168,12 +167,13 @@ def analytics_group() -> None:
 @analytics_group.command("schedule")
 @with_appcontext
 def analytics_schedule() -> None:
-    """Queue the daily significance alerts and retention jobs (once; they re-queue)."""
-    moment = now()
-    added = alerts.schedule_alerts(db.session, moment)
-    added += retention.schedule_retention(db.session, moment)
+    """Queue the periodic jobs now (alerts, retention, digests, expiry sweep). Optional:
+    `tenpoint worker` does the same at start and every minute."""
+    from collector.periodic import ensure_periodic
+
+    added = ensure_periodic(db.session, now())
     db.session.commit()
-    click.echo(f"Queued {added} job(s); `tenpoint worker` runs them daily.")
+    click.echo(f"Queued {added} job(s); `tenpoint worker` runs them and keeps them queued.")
 
 
 COMMANDS = (export_command, people_group, surveys_group, analytics_group)

@@ -13,8 +13,13 @@ from flask import Flask, Response, g, request
 from collector.clock import now
 from collector.errors import APIError
 from collector.extensions import db
-from collector.keys import PREFIX_ROLE, KeyContext, find_active_key
-from collector.models import ApiKey, Site
+from collector.keys import (
+    PREFIX_ROLE,
+    ActiveKey,
+    KeyContext,
+    find_active_key,
+    find_active_key_record,
+)
 
 # Scopes: which roles each kind of endpoint accepts.
 BROWSER = ("publishable", "secret", "admin")
@@ -65,24 +70,24 @@ def authenticate(roles: tuple[str, ...]) -> KeyContext:
                        field="Authorization")
     context = KeyContext(key_id=key.id, site_id=key.site_id, role=key.role, team=key.team)
     if key.role == "publishable":
-        _check_origin(key.site)
+        _check_origin(key.allowed_origins)
     g.key = context
     return context
 
 
-def lookup_key(raw: str) -> ApiKey | None:
+def lookup_key(raw: str) -> ActiveKey | None:
     """The active key for ``raw``, looked up once per request (rate limits need it too)."""
-    cache: dict[str, ApiKey | None] = g.setdefault("_tenpoint_keys", {})
+    cache: dict[str, ActiveKey | None] = g.setdefault("_tenpoint_keys", {})
     if raw not in cache:
-        cache[raw] = find_active_key(db.session, raw, now())
+        cache[raw] = find_active_key_record(db.session, raw, now())
     return cache[raw]
 
 
-def _check_origin(site: Site) -> None:
+def _check_origin(allowed_origins: tuple[str, ...]) -> None:
     origin = request.headers.get("Origin")
     if origin is None:
         return  # not a browser's cross-origin call; the key is public anyway
-    if origin == "null" or origin not in (site.allowed_origins or []):
+    if origin == "null" or origin not in allowed_origins:
         raise APIError(403, "origin_not_allowed",
                        f"Origin {origin} is not in this site's allowed origins.", field="Origin")
     g.allowed_origin = origin

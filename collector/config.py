@@ -74,12 +74,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TENPOINT_KEY_ROTATION_OVERLAP", "KEY_ROTATION_OVERLAP", 86400, int,
             "Seconds a rotated API key keeps working next to its replacement."),
     Setting("TENPOINT_SMTP_URL", "SMTP_URL", None, str,
-            "`smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…`; "
-            "unset: emails stay queued and can be fetched through the API."),
+            "`smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…`. Unset: "
+            "nothing is emailed; at its send time an email invitation is marked `sent` and "
+            "its rendered email is yours to fetch (`GET /v1/invitations/{id}/email`) and send; "
+            "weekly digests go out only as `digest.weekly` events. See docs/delivery.md."),
     Setting("TENPOINT_MAIL_FROM", "MAIL_FROM", "Tenpoint <surveys@localhost>", str,
             "From address of survey emails."),
     Setting("TENPOINT_WEBHOOK_ALLOW_PRIVATE", "WEBHOOK_ALLOW_PRIVATE", False, _bool,
             "Allow webhook URLs on loopback, private and link-local addresses (off: SSRF guard)."),
+    Setting("TENPOINT_JOB_LEASE_SECONDS", "JOB_LEASE_SECONDS", 300, int,
+            "Lease of a job claimed by `tenpoint worker`, renewed every third of it while the "
+            "job runs; a job whose worker died is run again once its lease has passed."),
     Setting("TENPOINT_LOG_LEVEL", "LOG_LEVEL", "INFO", str, "Python logging level."),
 )
 

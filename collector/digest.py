@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from collector.events import emit
 from collector.followup import CLOSED, rules_of, team_of
-from collector.jobs import enqueue, handler
+from collector.jobs import JobFailed, enqueue_once, handler
 from collector.metrics import COUNTED_VERDICTS
-from collector.models import FollowupCase, Job, Response, Site, Survey
+from collector.models import FollowupCase, OnceMark, Response, Site, Survey
 from collector.stats import NpsCounts, compare
 
 log = logging.getLogger(__name__)
@@ -41,19 +41,21 @@ def next_send_time(now: datetime) -> datetime:
 
 
 def schedule_digests(session: Session, now: datetime) -> int:
-    """Make sure every site has its next digest queued; returns how many were added."""
-    query = select(Site).order_by(Site.id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()  # two workers must not both schedule a site
+    """Make sure every site has its next digest queued; returns how many were added. Safe
+    with several workers: one queued ``digest.weekly:<site>`` job at most (jobs.dedupe_key)."""
     added = 0
-    for site in session.scalars(query):
-        pending = session.scalar(select(func.count()).select_from(Job).where(
-            Job.site_id == site.id, Job.kind == KIND, Job.status.in_(("queued", "running"))))
-        if not pending:
-            enqueue(session, KIND, {"site_id": site.id}, now=now, run_at=next_send_time(now),
-                    site_id=site.id)
-            added += 1
+    for site_id in list(session.scalars(select(Site.id).order_by(Site.id))):
+        added += enqueue_once(session, KIND, {"site_id": site_id}, now=now,
+                              run_at=next_send_time(now), site_id=site_id,
+                              dedupe_key=f"{KIND}:{site_id}")
     return added
+
+
+def once_key(site: Site, team: str | None, now: datetime) -> str:
+    """The (site, team, week) a digest email stands for; the week is the ISO week of the
+    send time, so a retry on Tuesday is still Monday's digest."""
+    year, week, _ = now.isocalendar()
+    return f"digest:{site.id}:{team or '*'}:{year}-W{week:02d}"
 
 
 def teams_of(site: Site) -> list[str | None]:
@@ -174,6 +176,7 @@ def send_digests(session: Session, payload: dict[str, Any], now: datetime) -> No
     if site is None:
         return
     smtp_url, mail_from = _mail_settings()
+    sent: list[OnceMark] = []
     for team in teams_of(site):
         digest = build_digest(session, site, team, now)
         emit(session, site_id=site.id, type="digest.weekly", data=digest, now=now)
@@ -183,10 +186,20 @@ def send_digests(session: Session, payload: dict[str, Any], now: datetime) -> No
                                                     "this_week", "previous_week", "change")},
                  now=now)
         to = recipients(site, team)
-        if smtp_url and to:
-            send_email(smtp_url, mail_from, to,
-                       f"NPS this week: {site.name} / {team or 'all teams'}",
-                       render_text(digest))
+        key = once_key(site, team, now)
+        if smtp_url and to and session.scalar(select(OnceMark.id).where(OnceMark.key == key)):
+            log.info("digest %s already emailed; not sending it again", key)
+        elif smtp_url and to:
+            try:
+                send_email(smtp_url, mail_from, to,
+                           f"NPS this week: {site.name} / {team or 'all teams'}",
+                           render_text(digest))
+            except (OSError, smtplib.SMTPException) as error:
+                # The teams emailed so far keep their marks, so the retry skips them.
+                raise JobFailed(f"digest email for {key} failed: {error}", keep=sent) from error
+            mark = OnceMark(key=key, created_at=now)
+            session.add(mark)
+            sent.append(mark)
         elif to:
             log.info("digest for %s/%s not emailed: TENPOINT_SMTP_URL is not set",
                      site.slug, team)

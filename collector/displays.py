@@ -17,7 +17,7 @@ from collector.engagement import Who, evaluate, record_display
 from collector.i18n import locale_candidates
 from collector.invitations import due_in_app
 from collector.models import Invitation, Person, Site, Survey
-from collector.people import find_person, upsert_person
+from collector.people import find_person, upsert_person_noting_creation
 from collector.surveys import find_survey, list_surveys
 
 
@@ -60,10 +60,13 @@ def show_on_matches(config: dict[str, Any], url: str | None, event: str | None) 
 
 
 def _pick_survey(session: Session, site_id: int, request: DisplayRequest,
-                 person: Person | None, now: datetime) -> tuple[Survey | None, Invitation | None]:
-    wanted = find_survey(session, site_id, request.survey_key) if request.survey_key else None
+                 person: Person | None, now: datetime,
+                 created_now: bool = False) -> tuple[Survey | None, Invitation | None]:
+    wanted = find_survey(session, site_id, request.survey_key, with_version=True) \
+        if request.survey_key else None
     invitation = None
-    if person is not None and person.id is not None and (
+    # A person created in this transaction cannot have an invitation yet.
+    if person is not None and person.id is not None and not created_now and (
             request.survey_key is None or wanted is not None):
         # A backend's in-app trigger for this person comes first.
         invitation = due_in_app(session, person.id, now,
@@ -84,21 +87,22 @@ def check_display(session: Session, site: Site, request: DisplayRequest,
                   now: datetime) -> DisplayAnswer:
     """Decide for one page view. A dry run reads only: no person, display or count written."""
     who = request.who
+    created = False
     if request.dry_run:
         person = find_person(session, site.id, user_id=who.user_id, email=who.email,
                              anonymous_id=who.anonymous_id)
     else:
-        person = upsert_person(session, site.id, now, user_id=who.user_id, email=who.email,
-                               anonymous_id=who.anonymous_id, locale=request.locale,
-                               properties=who.properties)
-    survey, invitation = _pick_survey(session, site.id, request, person, now)
+        person, created = upsert_person_noting_creation(
+            session, site.id, now, user_id=who.user_id, email=who.email,
+            anonymous_id=who.anonymous_id, locale=request.locale, properties=who.properties)
+    survey, invitation = _pick_survey(session, site.id, request, person, now, created)
     if survey is None or survey.current_version is None:
         return DisplayAnswer(False, "survey_inactive")
     candidates = locale_candidates(request.locale, person.locale if person else None,
                                    request.accept_language, site.default_locale)
     locale = choose_survey_locale(survey.current_version.config, candidates)
     decision = evaluate(session, site, survey, person, who, now=now,
-                        has_translation=locale is not None)
+                        has_translation=locale is not None, created_now=created)
     if request.dry_run:
         display_id = None
     else:

@@ -126,10 +126,12 @@ def responses_today(session: Session, survey_id: int, cap: int | None, now: date
 
 def evaluate(session: Session, site: Site, survey: Survey, person: Person | None, who: Who, *,
              now: datetime, has_translation: bool = True, channel: str = "in_app",
-             touchpoint: str | None = None, delayed: bool = False) -> Decision:
-    """Gather the facts about ``person`` and ``survey`` and apply the rules."""
+             touchpoint: str | None = None, delayed: bool = False,
+             created_now: bool = False) -> Decision:
+    """Gather the facts about ``person`` and ``survey`` and apply the rules. ``created_now``:
+    the person was created in this transaction, so has no contacts or tickets to read."""
     rules = rules_for(site, survey)
-    person_id = person.id if person is not None else None
+    person_id = person.id if person is not None and not created_now else None
     if touchpoint is None and survey.current_version is not None:
         touchpoint = survey.current_version.config.get("touchpoint")
     situation = Situation(

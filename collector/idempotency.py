@@ -92,10 +92,8 @@ def write_endpoint(name: str) -> Callable[[F], F]:
                 db.session.commit()
                 return response
             site_id = g.key.site_id
-            existing = _find(site_id, name, key)
-            if existing is not None:
-                db.session.rollback()
-                return _replay(existing, fingerprint)
+            # No second look-up here: a concurrent twice-sent request that finished first
+            # makes this commit fail on the unique index, and the winner is replayed below.
             db.session.add(IdempotencyRecord(
                 site_id=site_id, endpoint=name, key=key, request_hash=fingerprint,
                 status_code=flask_response.status_code,

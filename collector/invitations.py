@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,8 @@ from collector.engagement import Who, evaluate, record_contact
 from collector.models import Invitation, Person, Response, Site, Survey
 
 DUE_JOB = "invitation.due"
+EXPIRE_JOB = "invitations.expire"
+EXPIRE_EVERY = timedelta(hours=1)
 DEFAULT_EXPIRY_DAYS = 30
 
 
@@ -205,6 +207,23 @@ def invitation_due(session: Session, payload: dict[str, Any], now: datetime) -> 
     elif invitation.channel == "link":
         mark_sent(session, invitation, now)
     # in_app: stays pending and due; the widget shows it on the person's next page view.
+
+
+def expire_invitations(session: Session, now: datetime) -> int:
+    """Mark every pending invitation past its ``expires_at`` as ``expired``; returns how many.
+    One bulk UPDATE on the pending rows only."""
+    return session.execute(
+        update(Invitation).where(Invitation.status == "pending", Invitation.expires_at <= now)
+        .values(status="expired").execution_options(synchronize_session=False)
+    ).rowcount
+
+
+@jobs.handler(EXPIRE_JOB)
+def invitations_expire(session: Session, payload: dict[str, Any], now: datetime) -> None:
+    """The hourly sweep; the worker keeps the next one queued (collector/periodic.py)."""
+    expire_invitations(session, now)
+    jobs.enqueue_once(session, EXPIRE_JOB, {}, now=now, run_at=now + EXPIRE_EVERY,
+                      dedupe_key=EXPIRE_JOB, successor=True)
 
 
 def encode_cursor(invitation_id: int) -> str:

@@ -14,6 +14,8 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collector.models import Job
@@ -41,13 +43,39 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 def enqueue(
     session: Session, kind: str, payload: dict[str, Any], *, now: datetime,
-    run_at: datetime | None = None, site_id: int | None = None,
+    run_at: datetime | None = None, site_id: int | None = None, dedupe_key: str | None = None,
 ) -> Job:
     """Add a job to the current transaction; nothing runs until the transaction commits."""
     job = Job(site_id=site_id, kind=kind, payload=payload, status="queued",
-              run_at=run_at or now, attempts=0, created_at=now, updated_at=now)
+              run_at=run_at or now, attempts=0, created_at=now, updated_at=now,
+              dedupe_key=dedupe_key)
     session.add(job)
     return job
+
+
+def enqueue_once(
+    session: Session, kind: str, payload: dict[str, Any], *, now: datetime, dedupe_key: str,
+    run_at: datetime | None = None, site_id: int | None = None, successor: bool = False,
+) -> bool:
+    """Queue the job unless one with ``dedupe_key`` is already queued or running; ``True``
+    when this call queued it. A running job queues its own next run with ``successor=True``
+    (then only a queued one counts). Several workers may race here: the partial unique index
+    ``uq_jobs_dedupe_queued`` keeps one, and the loser's savepoint is rolled back.
+
+    The scheduler leaves a running job alone so that, should it fail, it can go back to
+    ``queued`` for its retry without meeting a twin."""
+    statuses = ("queued",) if successor else ("queued", "running")
+    pending = session.scalar(select(Job.id).where(
+        Job.dedupe_key == dedupe_key, Job.status.in_(statuses)).limit(1))
+    if pending is not None:
+        return False
+    try:
+        with session.begin_nested():
+            enqueue(session, kind, payload, now=now, run_at=run_at, site_id=site_id,
+                    dedupe_key=dedupe_key)
+    except IntegrityError:
+        return False
+    return True
 
 
 def run_due_jobs(session: Session, now: datetime, *, limit: int = 100) -> int:
@@ -56,8 +84,6 @@ def run_due_jobs(session: Session, now: datetime, *, limit: int = 100) -> int:
     The simplest correct runner, for tests and single-process use. A failing job is marked
     with its error and retried on a later call.
     """
-    from sqlalchemy import select
-
     due = list(session.scalars(
         select(Job).where(Job.status == "queued", Job.run_at <= now)
         .order_by(Job.run_at, Job.id).limit(limit)
@@ -69,11 +95,14 @@ def run_due_jobs(session: Session, now: datetime, *, limit: int = 100) -> int:
         if function is None:
             job.last_error = f"no handler for {job.kind!r}"
             continue
+        # Running, as in the worker: a periodic job may then queue its own successor.
+        job.status = "running"
         token = current_attempt.set(job.attempts)
         try:
             with session.begin_nested():
                 function(session, job.payload, now)
         except Exception as error:  # noqa: BLE001 - a failed job is recorded, never fatal
+            job.status = "queued"
             job.last_error = f"{type(error).__name__}: {error}"
             for kept in getattr(error, "keep", ()):
                 session.add(kept)

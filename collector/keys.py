@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collector.models import ApiKey
+from collector.models import ApiKey, Site
 
 ROLE_PREFIX = {"publishable": "pk_", "secret": "sk_", "read": "rk_", "admin": "ak_"}
 PREFIX_ROLE = {prefix: role for role, prefix in ROLE_PREFIX.items()}
@@ -68,6 +68,38 @@ def find_active_key(session: Session, raw: str, now: datetime) -> ApiKey | None:
     if key.expires_at is not None and key.expires_at <= now:
         return None
     return key
+
+
+@dataclass(frozen=True)
+class ActiveKey:
+    """What authenticating a request needs of a key and its site, read in one statement."""
+
+    id: int
+    site_id: int
+    role: str
+    team: str | None
+    allowed_origins: tuple[str, ...]
+    # Held so the request's session keeps it (its identity map only holds weak references).
+    site: Site | None = field(default=None, compare=False, repr=False)
+
+
+def find_active_key_record(session: Session, raw: str, now: datetime) -> ActiveKey | None:
+    """Like :func:`find_active_key`, for every request: one select of the key's needed
+    columns with its site joined in (the site lands in the session's identity map, so the
+    view's ``session.get(Site, …)`` costs no second statement). Nothing is cached between
+    requests: a revocation or expiry counts from the next request on, in every process."""
+    row = session.execute(
+        select(ApiKey.id, ApiKey.site_id, ApiKey.role, ApiKey.team, ApiKey.revoked_at,
+               ApiKey.expires_at, Site)
+        .join(Site, Site.id == ApiKey.site_id)
+        .where(ApiKey.key_hash == hash_key(raw))
+    ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    return ActiveKey(row.id, row.site_id, row.role, row.team,
+                     tuple(row.Site.allowed_origins or ()), row.Site)
 
 
 def revoke_key(session: Session, key: ApiKey, now: datetime) -> None:

@@ -36,8 +36,22 @@ def upsert_person(
     value: float | None = None,
 ) -> Person | None:
     """Return the person, created on first sight; ``None`` when nothing identifies one."""
+    return upsert_person_noting_creation(
+        session, site_id, now, user_id=user_id, email=email, anonymous_id=anonymous_id,
+        name=name, locale=locale, properties=properties, value=value)[0]
+
+
+def upsert_person_noting_creation(
+    session: Session, site_id: int, now: datetime, *, user_id: str | None = None,
+    email: str | None = None, anonymous_id: str | None = None, name: str | None = None,
+    locale: str | None = None, properties: dict[str, Any] | None = None,
+    value: float | None = None,
+) -> tuple[Person | None, bool]:
+    """:func:`upsert_person`, also saying whether this call created the person. A person
+    created in the current transaction has no history yet (no other row can reference an
+    uncommitted one), which spares the eligibility check its history lookups."""
     if not (user_id or email or anonymous_id):
-        return None
+        return None, False
     email = email.lower() if email else None
     person = find_person(session, site_id, user_id=user_id, email=email,
                          anonymous_id=anonymous_id)
@@ -58,9 +72,9 @@ def upsert_person(
                 raise
             person = found
         else:
-            return person
+            return person, True
     if person.erased_at is not None:
-        return person
+        return person, False
     changed = False
     for attribute, new in (("email", email), ("name", name), ("locale", locale), ("value", value)):
         if new is not None and getattr(person, attribute) != new:
@@ -73,4 +87,4 @@ def upsert_person(
             changed = True
     if changed:
         person.updated_at = now
-    return person
+    return person, False

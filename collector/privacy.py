@@ -23,6 +23,7 @@ from collector.models import (
     Response,
     Ticket,
 )
+from collector.rollup import mark_person_dirty
 
 
 def row_dict(row: Any) -> dict[str, Any]:
@@ -72,6 +73,7 @@ class Erasure:
 
 def erase_person(session: Session, person: Person, *, actor: str, now: datetime) -> Erasure:
     """Remove personal data from every table; scores stay, anonymous, in the aggregates."""
+    mark_person_dirty(session, person.id)  # locale and value change: the roll-up must follow
     responses = session.execute(
         update(Response).where(Response.person_id == person.id)
         .values(comment=None, answers={}, properties={}, locale=None, value=None,

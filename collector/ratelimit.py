@@ -87,6 +87,30 @@ def category_of(method: str, path: str) -> str | None:
     return "admin"
 
 
+class SweepingMemoryStorage(MemoryStorage):
+    """limits' MemoryStorage with expiry swept inline, at most once a second.
+
+    The original starts a 10 ms ``threading.Timer`` whenever none is alive, which under
+    steady traffic is a new thread on nearly every hit (measured: the largest single cost of
+    rate limiting without Redis). Windows are still exact: moving-window reads filter by time;
+    the sweep only frees memory of windows that ended.
+    """
+
+    STORAGE_SCHEME = ["tenpoint-memory"]
+    SWEEP_SECONDS = 1.0
+
+    def __init__(self, uri: str | None = None, **options: Any) -> None:
+        super().__init__(uri, **options)
+        self._next_sweep = time.monotonic() + self.SWEEP_SECONDS
+
+    # Overrides the name MemoryStorage.__schedule_expiry is mangled to.
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        moment = time.monotonic()
+        if moment >= self._next_sweep:
+            self._next_sweep = moment + self.SWEEP_SECONDS
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+
+
 class FallbackLimiter:
     """A moving-window limiter on Redis that falls back to process memory when Redis fails."""
 
@@ -94,7 +118,7 @@ class FallbackLimiter:
         self.redis_url = redis_url
         self.prefix = prefix
         self.retry_seconds = retry_seconds
-        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._memory = MovingWindowRateLimiter(SweepingMemoryStorage())
         self._shared: MovingWindowRateLimiter | None = None
         self._down_until = 0.0
         self._lock = threading.Lock()

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from collector.audit import record_audit
-from collector.jobs import enqueue, handler
-from collector.models import Job, Person, Response, Site
+from collector.jobs import enqueue_once, handler
+from collector.models import Person, Response, Site
 from collector.privacy import erase_person
 
 KIND = "retention.apply"
@@ -62,13 +62,9 @@ def apply_retention(session: Session, site: Site, now: datetime) -> RetentionRes
 
 
 def schedule_retention(session: Session, now: datetime) -> int:
-    """Queue the first ``retention.apply`` when none is pending; returns how many were added."""
-    pending = session.scalar(select(func.count()).select_from(Job).where(
-        Job.kind == KIND, Job.status.in_(("queued", "running"))))
-    if pending:
-        return 0
-    enqueue(session, KIND, {}, now=now)
-    return 1
+    """Queue the first run when none is pending; returns how many were added. The worker
+    does this itself at start and every minute (collector/periodic.py)."""
+    return int(enqueue_once(session, KIND, {}, now=now, dedupe_key=KIND))
 
 
 @handler(KIND)
@@ -80,4 +76,6 @@ def run_retention(session: Session, payload: dict[str, Any], now: datetime) -> N
     for site in list(session.scalars(query)):
         apply_retention(session, site, now)
     if payload.get("repeat", True):
-        enqueue(session, KIND, payload, now=now, run_at=now + EVERY)
+        key = KIND if payload.get("site_id") is None else f"{KIND}:{payload['site_id']}"
+        enqueue_once(session, KIND, payload, now=now, run_at=now + EVERY, dedupe_key=key,
+                     successor=True)

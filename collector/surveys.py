@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from collector.audit import record_audit
 from collector.models import Survey, SurveyVersion
@@ -40,10 +40,13 @@ def view_of(survey: Survey) -> SurveyView:
                       version.id, version.config, survey.created_at, survey.updated_at)
 
 
-def find_survey(session: Session, site_id: int, key: str) -> Survey | None:
-    return session.scalars(
-        select(Survey).where(Survey.site_id == site_id, Survey.key == key)
-    ).first()
+def find_survey(session: Session, site_id: int, key: str, *,
+                with_version: bool = False) -> Survey | None:
+    """``with_version`` loads the current version in the same statement (hot paths)."""
+    query = select(Survey).where(Survey.site_id == site_id, Survey.key == key)
+    if with_version:
+        query = query.options(joinedload(Survey.current_version))
+    return session.scalars(query).first()
 
 
 def list_surveys(session: Session, site_id: int) -> list[Survey]:

@@ -5,8 +5,10 @@ Claiming is one short transaction. On PostgreSQL the candidate row is read with
 taking the same job. Every claim is also a compare-and-set on ``(id, attempts)``, which keeps
 SQLite correct too, but SQLite serialises writers: run one worker there.
 
-A claimed job carries a lease (``lease_until``). A worker that dies mid-job simply never
-finishes it; once the lease has passed, another worker claims it again. A worker finishes a job
+A claimed job carries a lease (``lease_until``, ``TENPOINT_JOB_LEASE_SECONDS``). While the
+handler runs, a heartbeat thread extends the lease every third of it, so a long job keeps it; a
+worker that dies mid-job stops renewing, and once the lease has passed another worker claims
+the job again. A worker finishes a job
 (committing the handler's writes with ``status = done``) only while it still holds the lease,
 so database effects happen once; side effects outside the database (HTTP, email) happen at
 least once, which is why webhooks carry a stable ``webhook-id``.
@@ -171,6 +173,57 @@ def _fail(
     return "dead" if dead else "queued"
 
 
+def renew_lease(session: Session, claim: Claim, worker_id: str, now: datetime,
+                lease: timedelta) -> bool:
+    """Extend the lease of a job this worker still holds; ``False`` when it no longer does."""
+    changed = session.execute(
+        update(Job).where(_still_mine(claim, worker_id))
+        .values(lease_until=now + lease, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return changed == 1
+
+
+class Heartbeat:
+    """Renews one claimed job's lease from a thread, in its own session, until stopped."""
+
+    def __init__(self, worker: Worker, claim: Claim) -> None:
+        self.worker = worker
+        self.claim = claim
+        self.beats = 0
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"lease-{claim.job_id}")
+
+    def beat(self) -> bool:
+        with self.worker.session_factory() as session:
+            held = renew_lease(session, self.claim, self.worker.worker_id, self.worker.clock(),
+                               self.worker.lease)
+        self.beats += 1
+        if not held:
+            self.lost = True
+            log.warning("job %s: lease lost while running", self.claim.job_id)
+        return held
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.worker.heartbeat_seconds):
+            try:
+                if not self.beat():
+                    return
+            except Exception:  # a database hiccup: the next beat may work, else the lease ends
+                log.exception("job %s: renewing the lease failed", self.claim.job_id)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def replay_job(session: Session, job: Job, now: datetime) -> Job:
     """Queue a dead job again with a fresh set of attempts."""
     job.status = "queued"
@@ -195,11 +248,19 @@ class Worker:
     rng: random.Random = field(default_factory=random.Random)
     worker_id: str = field(default_factory=default_worker_id)
     lease: timedelta = DEFAULT_LEASE
+    # Seconds between lease renewals while a job runs; default a third of the lease.
+    heartbeat_every: float | None = None
     poll_interval: float = 1.0
     periodic: Callable[[Session, datetime], object] | None = None
     periodic_every: float = 60.0
     stopping: threading.Event = field(default_factory=threading.Event)
     _last_tick: float | None = field(default=None, repr=False)
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        if self.heartbeat_every is not None:
+            return self.heartbeat_every
+        return self.lease.total_seconds() / 3
 
     def run_once(self) -> str | None:
         """Claim and run at most one job; ``None`` when nothing was due."""
@@ -207,7 +268,8 @@ class Worker:
             claim = claim_next(session, self.clock(), self.worker_id, self.lease)
             if claim is None:
                 return None
-            return run_claimed(session, claim, self.worker_id, self.clock, self.rng)
+            with Heartbeat(self, claim):
+                return run_claimed(session, claim, self.worker_id, self.clock, self.rng)
 
     def run_until_idle(self, limit: int = 1000) -> int:
         """Run due jobs (including ones they queue for now) until none is due."""
@@ -217,7 +279,8 @@ class Worker:
         return ran
 
     def tick(self) -> None:
-        """Run the periodic scheduler (weekly digests), at most every ``periodic_every`` s."""
+        """Run the periodic scheduler (collector/periodic.py), at most every ``periodic_every``
+        seconds; the first call always runs it."""
         moment = time.monotonic()
         if self.periodic is None or (self._last_tick is not None
                                      and moment - self._last_tick < self.periodic_every):

@@ -51,11 +51,13 @@ class Eligibility(MethodView):
         site = _site()
         moment = now()
         try:
-            check_identity(site.identity_secret, site.require_identity, data.get("user_id"),
-                           data.get("identity_token"), moment)
+            verified = check_identity(site.identity_secret, site.require_identity,
+                                      data.get("user_id"), data.get("identity_token"), moment,
+                                      email=data.get("email"))
         except IdentityError as error:
             raise APIError(401, error.code, str(error), field="identity_token") from error
-        who = Who(user_id=data.get("user_id"), email=data.get("email"),
+        # A token without ``user_id`` names the person by its own subject.
+        who = Who(user_id=verified or data.get("user_id"), email=data.get("email"),
                   anonymous_id=data.get("anonymous_id"), properties=data.get("properties"))
         answer = check_display(db.session, site, DisplayRequest(
             who=who, survey_key=data.get("survey"), locale=data.get("locale"),

@@ -41,7 +41,7 @@ blp = Blueprint("responses", __name__, url_prefix="/v1/responses",
 
 
 def _active_survey(key: str) -> Any:
-    survey = find_survey(db.session, g.key.site_id, key)
+    survey = find_survey(db.session, g.key.site_id, key, with_version=True)
     if survey is None:
         raise APIError(404, "survey_not_found", f"No survey {key!r} on this site.",
                        field="survey")
@@ -73,7 +73,10 @@ class Responses(MethodView):
             verdict_reasons=screening.verdict.reasons,
         )
         response = record_response(db.session, survey, person, answer, moment)
-        return with_edit_token(response_rows(db.session, [response])[0], moment)
+        # Everything the answer shows is at hand: no re-read of survey, version or person.
+        version = survey.current_version
+        assert version is not None and version.id == response.survey_version_id
+        return with_edit_token(ResponseRow(response, survey.key, version.number, person), moment)
 
     @require_key(*READ)
     @blp.arguments(ResponseListArgsSchema, location="query")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from collector.clock import now
@@ -20,14 +22,18 @@ log = logging.getLogger(__name__)
 @click.option("--once", is_flag=True, help="Run the due jobs, then exit.")
 @with_appcontext
 def worker_command(poll: float, once: bool) -> None:
-    """Run queued jobs (emails, webhooks, invitations, purges) until SIGTERM or Ctrl-C."""
+    """Run queued jobs (emails, webhooks, invitations, purges) until SIGTERM or Ctrl-C.
+
+    At start and every minute it also queues the periodic jobs (alerts, retention, weekly
+    digests, the invitation expiry sweep) that are missing."""
     # Handlers register on import; the app's blueprints import the rest.
-    from collector import digest
     from collector.delivery import webhooks  # noqa: F401
+    from collector.periodic import ensure_periodic
     from collector.worker import Worker
 
+    lease = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
     worker = Worker(session_factory=db.sessionmaker, clock=now, poll_interval=poll,
-                    periodic=digest.schedule_digests)
+                    lease=lease, periodic=ensure_periodic)
     if once:
         worker.tick()
         click.echo(f"Ran {worker.run_until_idle()} jobs.")

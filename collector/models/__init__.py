@@ -6,9 +6,10 @@ from collector.models.base import Base
 from collector.models.delivery import WebhookDelivery, WebhookEndpoint
 from collector.models.engagement import Contact, DecisionCount, Invitation, Ticket
 from collector.models.followup import FollowupCase
-from collector.models.job import Job
+from collector.models.job import Job, OnceMark
 from collector.models.person import Person
 from collector.models.response import IdempotencyRecord, Response
+from collector.models.rollup import NpsDailyRollup, NpsRollupDirtyDay, NpsRollupState
 from collector.models.site import ApiKey, Site
 from collector.models.survey import Survey, SurveyVersion
 
@@ -23,6 +24,10 @@ __all__ = [
     "IdempotencyRecord",
     "Invitation",
     "Job",
+    "NpsDailyRollup",
+    "NpsRollupDirtyDay",
+    "NpsRollupState",
+    "OnceMark",
     "Person",
     "Response",
     "Site",

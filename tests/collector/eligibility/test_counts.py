@@ -64,17 +64,20 @@ def test_a_full_buffer_is_flushed_without_a_reader(any_app: Flask) -> None:
     counter.discard()
 
 
-def test_a_failed_flush_keeps_the_counts_for_the_next_attempt(app: Flask) -> None:
-    site_id, _ = _ids(app)
-    with app.app_context():
-        engine = db.engine
+def test_a_failed_flush_keeps_the_counts_for_the_next_attempt(app: Flask, tmp_path) -> None:
+    from sqlalchemy import create_engine
+
+    site_id, survey_id = _ids(app)
+    # A database that cannot be opened (its directory does not exist): every write fails.
+    engine = create_engine(f"sqlite:///{tmp_path}/missing/tenpoint.db")
     counter = DecisionCounter(engine, flush_seconds=3600)
-    counter.add(site_id, 999, DAY, "eligible")  # no such survey: the foreign key refuses
+    counter.add(site_id, survey_id, DAY, "eligible")
     try:
         counter.flush()
     except Exception:  # noqa: BLE001 - any database error will do
         pass
     else:
         raise AssertionError("the flush should have failed")
-    assert sum(counter._pending.values()) == 1
+    assert counter.pending() == 1
     counter.discard()
+    engine.dispose()

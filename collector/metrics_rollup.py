@@ -1,0 +1,145 @@
+"""Reads NPS sums from the daily roll-up plus the raw rows it does not hold yet.
+
+For a span, whole UTC days come from ``nps_daily_rollups``; the partial days at either edge,
+the days marked dirty, and every response above the watermark come from ``responses``.
+Each response is read exactly once, so the sums equal those of one raw query over the span.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from collector.models import NpsDailyRollup, NpsRollupDirtyDay, NpsRollupState, Response
+from collector.rollup import COUNTED_VERDICTS, SUM_NAMES, as_date, day_start, response_sums
+
+Sums = dict[Any, list[float]]
+# A refresh committing between our reads would make them disagree; retry, then read raw.
+ATTEMPTS = 3
+
+
+def _whole_days(since: datetime | None, until: datetime | None
+                ) -> tuple[date | None, date | None]:
+    """The first whole UTC day at or after ``since`` and the day ``until`` falls on."""
+    first = None
+    if since is not None:
+        first = since.date() if since == day_start(since.date()) else \
+            since.date() + timedelta(days=1)
+    end = until.date() if until is not None else None
+    return first, end
+
+
+def _add(totals: Sums, key: Any, row: Any) -> None:
+    entry = totals[key]
+    for index, value in enumerate(row):
+        if value is not None:
+            entry[index] += value
+
+
+def _state(session: Session) -> tuple[int, int]:
+    row = session.execute(select(NpsRollupState.watermark, NpsRollupState.generation)
+                          .where(NpsRollupState.id == 1)).first()
+    return (0, 0) if row is None else (int(row[0]), int(row[1]))
+
+
+class RollupReader:
+    """One report's reads. ``raw_key`` groups raw rows (None: no grouping) and ``raw_name``
+    turns its values into the report's key; ``rollup_key`` does the same for roll-up rows,
+    from the column named by ``column`` ("day" for periods, None for no grouping)."""
+
+    def __init__(self, session: Session, site_id: int, survey_id: int | None,
+                 raw_key: ColumnElement[Any] | None, raw_name: Callable[[Any], Any],
+                 column: str | None, rollup_name: Callable[[Any], Any]) -> None:
+        self.session, self.site_id, self.survey_id = session, site_id, survey_id
+        self.raw_key, self.raw_name = raw_key, raw_name
+        self.column, self.rollup_name = column, rollup_name
+
+    def _raw(self, totals: Sums, *conditions: ColumnElement[Any]) -> None:
+        keys = [] if self.raw_key is None else [self.raw_key]
+        query = select(*response_sums(), *keys).where(
+            Response.site_id == self.site_id,
+            Response.verdict.in_((*COUNTED_VERDICTS, "quarantined")), *conditions)
+        if self.survey_id is not None:
+            query = query.where(Response.survey_id == self.survey_id)
+        if keys:
+            query = query.group_by(*keys)
+        for row in self.session.execute(query):
+            if self.raw_key is None and row[-1] is None:
+                continue  # no rows: SUM over nothing is NULL
+            key = self.raw_name(row[-1]) if keys else None
+            _add(totals, key, row[:len(SUM_NAMES)])
+
+    def _rollup(self, totals: Sums, first: date | None, end: date | None,
+                dirty: list[date]) -> None:
+        rollup = NpsDailyRollup
+        key = [] if self.column is None else [getattr(rollup, self.column)]
+        query = select(*[func.sum(getattr(rollup, name)) for name in SUM_NAMES], *key).where(
+            rollup.site_id == self.site_id)
+        if self.survey_id is not None:
+            query = query.where(rollup.survey_id == self.survey_id)
+        if first is not None:
+            query = query.where(rollup.day >= first)
+        if end is not None:
+            query = query.where(rollup.day < end)
+        if dirty:
+            query = query.where(rollup.day.not_in(dirty))
+        if key:
+            query = query.group_by(*key)
+        for row in self.session.execute(query):
+            if not key and row[0] is None:
+                continue
+            _add(totals, self.rollup_name(row[-1]) if key else None, row[:len(SUM_NAMES)])
+
+    def sums(self, since: datetime | None, until: datetime | None) -> Sums:
+        span = []
+        if since is not None:
+            span.append(Response.created_at >= since)
+        if until is not None:
+            span.append(Response.created_at < until)
+        first, end = _whole_days(since, until)
+        for _ in range(ATTEMPTS):
+            watermark, generation = _state(self.session)
+            totals: Sums = defaultdict(lambda: [0] * len(SUM_NAMES))
+            if watermark == 0 or (first is not None and end is not None and first >= end):
+                self._raw(totals, *span)
+                return totals
+            whole = []
+            if first is not None:
+                whole.append(Response.created_at >= day_start(first))
+            if end is not None:
+                whole.append(Response.created_at < day_start(end))
+            dirty_query = select(NpsRollupDirtyDay.day).where(
+                NpsRollupDirtyDay.site_id == self.site_id).distinct()
+            if first is not None:
+                dirty_query = dirty_query.where(NpsRollupDirtyDay.day >= first)
+            if end is not None:
+                dirty_query = dirty_query.where(NpsRollupDirtyDay.day < end)
+            dirty = sorted({as_date(day) for day in self.session.scalars(dirty_query)})
+            self._rollup(totals, first, end, dirty)
+            ranges = [and_(Response.created_at >= day_start(day),
+                           Response.created_at < day_start(day + timedelta(days=1)))
+                      for day in dirty]
+            edges = list(ranges)
+            if since is not None and first is not None and since < day_start(first):
+                edges.append(and_(Response.created_at >= since,
+                                  Response.created_at < day_start(first)))
+            if until is not None and end is not None and day_start(end) < until:
+                edges.append(and_(Response.created_at >= day_start(end),
+                                  Response.created_at < until))
+            if edges:
+                self._raw(totals, or_(*edges))
+            tail = [Response.id > watermark + 1, *whole]
+            if ranges:
+                tail.append(not_(or_(*ranges)))
+            self._raw(totals, *tail)
+            if _state(self.session)[1] == generation:
+                return totals
+        totals = defaultdict(lambda: [0] * len(SUM_NAMES))
+        self._raw(totals, *span)
+        return totals
