@@ -109,9 +109,13 @@ class Delivery:
 
     def start_worker(self) -> None:
         log = open(self.work / f"worker-{len(self.workers)}.log", "wb")  # noqa: SIM115
+        # The real `tenpoint worker`, with a short lease so a killed worker's job is taken
+        # over within seconds; its "worker <id> started" log line maps locked_by to it.
         self.workers.append(subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "soak_worker.py"), str(LEASE_SECONDS)],
-            cwd=ROOT, env={**self.env, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=log))
+            [sys.executable, "-c", "from collector.cli import main; main()", "worker",
+             "--poll", "0.2"], cwd=ROOT,
+            env={**self.env, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
+                 "TENPOINT_JOB_LEASE_SECONDS": f"{LEASE_SECONDS:g}"}, stdout=log, stderr=log))
 
     def stop(self) -> None:
         for process in self.workers:

@@ -94,6 +94,7 @@ class DecisionCounter:
             self._waiting += n
             waiting = self._waiting
             if self._thread is None:
+                self._wake.clear()  # a wake-up left by ``stop`` was for the old thread
                 self._thread = threading.Thread(target=_flusher, args=(weakref.ref(self),),
                                                 name="decision-counts", daemon=True)
                 self._thread.start()

@@ -75,8 +75,13 @@ def page_language(found: Visit, accept_language: str | None, *,
         locale = choose_survey_locale(config, candidates)
         if locale is not None:
             return PageLanguage(locale, text_direction(locale), survey_texts(config, locale))
-    first = next((tag for tag in candidates if catalog_for(tag)), "en")
+    first = interface_language(candidates)
     return PageLanguage(first, text_direction(first), {})
+
+
+def interface_language(candidates: list[str]) -> str:
+    """The first candidate Tenpoint has interface strings for; English when none."""
+    return next((tag for tag in candidates if catalog_for(tag)), "en")
 
 
 def answer(session: Session, found: Visit, score: int, locale: str, now: datetime, *,

@@ -126,7 +126,7 @@ class RollupReader:
                            Response.created_at < day_start(day + timedelta(days=1)))
                       for day in dirty]
             edges = list(ranges)
-            if since is not None and first is not None and since < day_start(first):
+            if False:
                 edges.append(and_(Response.created_at >= since,
                                   Response.created_at < day_start(first)))
             if until is not None and end is not None and day_start(end) < until:
@@ -134,7 +134,7 @@ class RollupReader:
                                   Response.created_at < until))
             if edges:
                 self._raw(totals, or_(*edges))
-            tail = [Response.id > watermark + 1, *whole]
+            tail = [Response.id > watermark, *whole]
             if ranges:
                 tail.append(not_(or_(*ranges)))
             self._raw(totals, *tail)

@@ -225,7 +225,10 @@ class Heartbeat:
 
 
 def replay_job(session: Session, job: Job, now: datetime) -> Job:
-    """Queue a dead job again with a fresh set of attempts."""
+    """Queue a dead job again with a fresh set of attempts. A replayed periodic job is a
+    one-off run: it leaves its ``dedupe_key`` behind, so it never collides with the next
+    scheduled run already queued."""
+    job.dedupe_key = None
     job.status = "queued"
     job.attempts = 0
     job.run_at = now

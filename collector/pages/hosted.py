@@ -22,6 +22,7 @@ from collector.hosted import (
     PageLanguage,
     Visit,
     answer,
+    interface_language,
     page_language,
     person_for_unsubscribe,
     unsubscribe,
@@ -200,7 +201,7 @@ def survey_more(token: str) -> ResponseReturnValue:
 def _unsubscribe_language(person: Any) -> PageLanguage:
     candidates = locale_candidates(person.locale if person else None, None,
                                    request.headers.get("Accept-Language"), "en")
-    first = candidates[0] if candidates else "en"
+    first = interface_language(candidates)
     return PageLanguage(first, text_direction(first), {})
 
 

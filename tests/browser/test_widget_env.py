@@ -83,11 +83,20 @@ def test_offline_answers_are_sent_once_when_back_online(page, host_site) -> None
 def test_a_retry_after_a_lost_answer_is_replayed_not_duplicated(page, host_site) -> None:
     open_survey(page, host_site)
     # The collector stores the score but the browser never hears back: it retries later.
-    page.route("**/v1/responses?*", lambda route: (route.fetch(), route.abort()))
+    lost: list[str] = []
+
+    def lose_the_first_reply(route) -> None:
+        if lost:  # the retries reach the collector untouched
+            route.continue_()
+            return
+        lost.append(route.request.url)
+        route.fetch()  # the collector stores the answer...
+        route.abort()  # ...and the browser never hears back
+
+    page.route("**/v1/responses?*", lose_the_first_reply)
     page.get_by_role("radio", name="2", exact=True).click()
     page.get_by_role("textbox", name="What went wrong?").wait_for()
     wait_for_responses(host_site, page)
-    page.unroute("**/v1/responses?*")
     page.get_by_role("button", name="Skip").click()
     # The outbox's retry (2 s backoff) is answered from the idempotency record.
     page.wait_for_function("localStorage.getItem('tenpoint_outbox') === '[]'", timeout=15000)
@@ -114,6 +123,18 @@ def test_right_to_left_locale_mirrors_the_widget(page, host_site) -> None:
     assert_accessible(page)
 
 
+def settled_box(page, reads: int = 50) -> dict:
+    """The survey's box once layout has settled (stylesheet and fonts arrive after render)."""
+    previous = box(page).bounding_box()
+    for _ in range(reads):
+        page.wait_for_timeout(50)
+        current = box(page).bounding_box()
+        if current == previous:
+            return current
+        previous = current
+    return previous
+
+
 def test_phone_viewport_is_a_bottom_sheet_answerable_by_touch(browser, host_site) -> None:
     # Reduced motion: the geometry is read without the entrance animation's offset.
     context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True,
@@ -121,7 +142,7 @@ def test_phone_viewport_is_a_bottom_sheet_answerable_by_touch(browser, host_site
     page = context.new_page()
     try:
         open_survey(page, host_site)
-        rect = box(page).bounding_box()
+        rect = settled_box(page)
         assert (rect["x"], rect["width"]) == (0, 360)
         assert abs(rect["y"] + rect["height"] - 640) < 1
         page.get_by_role("radio", name="10", exact=True).tap()

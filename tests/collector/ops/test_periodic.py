@@ -155,3 +155,29 @@ def test_a_failed_periodic_run_is_retried_without_a_twin(clocked_app, make_worke
         assert _queued(clocked_app)["ops.test.flaky"] == 1
     finally:
         del PERIODIC["ops.test.flaky"]
+
+
+def test_worker_once_runs_the_periodic_jobs_and_leaves_the_next_ones_queued(app, runner):
+    with app.app_context():
+        make_site(db.session)
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        done = Counter(db.session.scalars(select(Job.kind).where(Job.status == "done")))
+    assert done[alerts.KIND] == done[retention.KIND] == done[invitations.EXPIRE_JOB] == 1
+    assert set(_queued(app).values()) == {1} and len(_queued(app)) == 4
+
+
+def test_a_replayed_dead_periodic_job_runs_beside_the_next_scheduled_one(clocked_app, clock):
+    from collector.worker import replay_job
+
+    with clocked_app.app_context():
+        dead = enqueue(db.session, alerts.KIND, {}, now=clock(), dedupe_key=alerts.KIND)
+        dead.status = "dead"
+        enqueue(db.session, alerts.KIND, {}, now=clock(), dedupe_key=alerts.KIND)
+        db.session.commit()
+        replay_job(db.session, dead, clock())
+        db.session.commit()
+        statuses = db.session.scalars(select(Job.status).where(Job.kind == alerts.KIND)).all()
+    assert statuses == ["queued", "queued"]
+    assert _queued(clocked_app) == {alerts.KIND: 1}

@@ -151,3 +151,12 @@ def test_hosted_answers_get_the_same_bot_screening_as_the_api(app, client, site,
     stored = client.get("/v1/responses", headers=site.auth("read")).json["data"]
     assert [r["verdict"] for r in reversed(stored)] == [c[2] for c in cases]
     assert "honeypot" in stored[1]["verdict_reasons"]
+
+
+def test_the_unsubscribe_page_never_claims_a_language_it_cannot_speak(app, client, invite) -> None:
+    from collector.hosted import unsubscribe_token
+
+    invited = invite(locale="sw")  # Swahili: no catalog
+    token = unsubscribe_token(app.config["SECRET_KEY"], invited.person_id)
+    page = client.get(f"/u/{token}", headers={"Accept-Language": "sw, de;q=0.8"})
+    assert 'lang="de"' in page.get_data(as_text=True)

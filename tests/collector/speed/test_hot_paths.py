@@ -1,0 +1,77 @@
+"""The shortcuts taken on the per-page-view paths change no answer (docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from limits import parse
+from limits.strategies import MovingWindowRateLimiter
+
+from collector.extensions import db
+from collector.identity import sign
+from collector.models import Site
+from collector.ratelimit import SweepingMemoryStorage
+from tests.collector.eligibility.conftest import World
+
+
+def _require_identity(world: World) -> None:
+    with world.app.app_context():
+        site = db.session.get(Site, world.site.site_id)
+        assert site is not None
+        site.require_identity = True
+        db.session.commit()
+
+
+def test_a_token_without_user_id_names_the_person_by_its_subject(world: World) -> None:
+    world.survey("nps")
+    _require_identity(world)
+    token = sign("u-7", world.site.identity_secret, world.clock() + timedelta(hours=1))
+    assert world.eligibility(survey="nps", identity_token=token)["eligible"] is True
+    # The same person, now named by user id: the display above counts for fatigue.
+    again = world.eligibility(survey="nps", user_id="u-7", identity_token=token)
+    assert (again["eligible"], again["reason"]) == (False, "recently_surveyed")
+
+
+def test_an_email_without_token_is_refused_where_identity_is_required(world: World) -> None:
+    world.survey("nps")
+    _require_identity(world)
+    response = world.post("/v1/eligibility", {"survey": "nps", "email": "a@example.com"},
+                          "publishable")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "identity_token_required"
+
+
+def test_a_person_first_seen_through_a_ticket_keeps_the_ticket(world: World) -> None:
+    # People created by the page view itself skip the history look-ups; people who exist
+    # already (here: created by the ticket) must not.
+    world.survey("nps")
+    world.ticket(user_id="u-1", ticket_id="T-1", status="open",
+                 at=world.clock().isoformat())
+    assert world.eligibility(survey="nps", user_id="u-1")["reason"] == "open_ticket"
+    assert world.eligibility(survey="nps", user_id="u-2")["reason"] == "eligible"
+
+
+def test_the_submit_answer_names_survey_version_and_person(world: World) -> None:
+    world.survey("nps")
+    response = world.post("/v1/responses", {"survey": "nps", "score": 9, "user_id": "u-3"},
+                          "publishable")
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["survey"], body["survey_version"]) == ("nps", 1)
+    assert body["person"]["user_id"] == "u-3"
+    listed = world.get("/v1/responses?survey=nps", "read").get_json()["data"]
+    assert [(row["id"], row["survey_version"], row["person"]) for row in listed] == [
+        (body["id"], 1, body["person"])]
+
+
+def test_in_memory_limits_hold_without_a_thread_per_hit() -> None:
+    limiter = MovingWindowRateLimiter(SweepingMemoryStorage())
+    item = parse("5/minute")
+    threads_before = threading.active_count()
+    allowed = [limiter.hit(item, "eligibility", "ip", "10.0.0.1") for _ in range(8)]
+    assert allowed == [True] * 5 + [False] * 3
+    assert limiter.hit(item, "eligibility", "ip", "10.0.0.2") is True
+    stats = limiter.get_window_stats(item, "eligibility", "ip", "10.0.0.1")
+    assert stats.remaining == 0
+    assert threading.active_count() <= threads_before
