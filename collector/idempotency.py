@@ -82,33 +82,38 @@ def write_endpoint(name: str) -> Callable[[F], F]:
                 earlier = _find(g.key.site_id, name, key)
                 if earlier is not None:
                     return _replay(earlier, fingerprint)
-            try:
-                response = view(*args, **kwargs)
-            except BaseException:
-                db.session.rollback()
-                raise
-            flask_response = response if isinstance(response, Response) else None
-            if key is None or flask_response is None or flask_response.status_code >= 500:
-                db.session.commit()
-                return response
-            site_id = g.key.site_id
-            # No second look-up here: a concurrent twice-sent request that finished first
-            # makes this commit fail on the unique index, and the winner is replayed below.
-            db.session.add(IdempotencyRecord(
-                site_id=site_id, endpoint=name, key=key, request_hash=fingerprint,
-                status_code=flask_response.status_code,
-                body=flask_response.get_json(silent=True) or {}, created_at=now(),
-            ))
-            try:
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                winner = _find(site_id, name, key)
-                if winner is None:
-                    raise
-                return _replay(winner, fingerprint)
-            return response
+            return _run_and_commit(view, name, key, fingerprint, args, kwargs)
 
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def _run_and_commit(view: Callable[..., Any], name: str, key: str | None, fingerprint: str,
+                    args: Any, kwargs: Any) -> Any:
+    try:
+        response = view(*args, **kwargs)
+    except BaseException:
+        db.session.rollback()
+        raise
+    flask_response = response if isinstance(response, Response) else None
+    if key is None or flask_response is None or flask_response.status_code >= 500:
+        db.session.commit()
+        return response
+    site_id = g.key.site_id
+    # No second look-up here: a concurrent twice-sent request that finished first
+    # makes this commit fail on the unique index, and the winner is replayed below.
+    db.session.add(IdempotencyRecord(
+        site_id=site_id, endpoint=name, key=key, request_hash=fingerprint,
+        status_code=flask_response.status_code,
+        body=flask_response.get_json(silent=True) or {}, created_at=now(),
+    ))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        winner = _find(site_id, name, key)
+        if winner is None:
+            raise
+        return _replay(winner, fingerprint)
+    return response

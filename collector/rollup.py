@@ -18,8 +18,8 @@ from sqlalchemy import Date, case, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from collector.jobs import enqueue, handler
-from collector.models import Job, NpsDailyRollup, NpsRollupDirtyDay, NpsRollupState, Response
+from collector.jobs import enqueue_once, handler
+from collector.models import NpsDailyRollup, NpsRollupDirtyDay, NpsRollupState, Response
 from collector.stats import DETRACTOR, PASSIVE, PROMOTER
 
 KIND = "metrics.rollup"
@@ -159,22 +159,16 @@ def refresh_rollup(session: Session, now: datetime, *, settled: bool = False) ->
 
 
 def schedule_rollup(session: Session, now: datetime) -> int:
-    """Queue a ``metrics.rollup`` run when none is pending; returns how many were added.
-
-    The job re-queues itself every EVERY seconds, so one call starts the cycle; calling it
-    again (from a periodic scheduler) is harmless.
-    """
-    pending = session.scalar(select(func.count()).select_from(Job).where(
-        Job.kind == KIND, Job.status.in_(("queued", "running"))))
-    if pending:
-        return 0
-    enqueue(session, KIND, {}, now=now)
-    return 1
+    """Queue a ``metrics.rollup`` run when none is queued or running; returns how many were
+    added. The worker's periodic scheduler (collector/periodic.py) may call it, or
+    ``every(KIND, EVERY)``; calling it often is harmless."""
+    return int(enqueue_once(session, KIND, {}, now=now, dedupe_key=KIND))
 
 
 @handler(KIND)
 def run_rollup(session: Session, payload: dict[str, Any], now: datetime) -> None:
-    """Refresh the roll-up, then queue the next run."""
+    """Refresh the roll-up, then queue the next run (one chain: deduplicated by kind)."""
     refresh_rollup(session, now)
     if payload.get("repeat", True):
-        enqueue(session, KIND, payload, now=now, run_at=now + EVERY)
+        enqueue_once(session, KIND, payload, now=now, run_at=now + EVERY, dedupe_key=KIND,
+                     successor=True)

@@ -16,6 +16,7 @@ from collector.idempotency import write_endpoint
 from collector.models import Response
 from collector.protection import QUARANTINED, RELEASED
 from collector.responses import ResponseRow, response_rows
+from collector.rollup import mark_days_dirty
 from collector.schemas.response import ResponseSchema
 
 blp = Blueprint("quarantine", __name__, url_prefix="/v1/responses",
@@ -47,6 +48,7 @@ class Release(MethodView):
         moment = now()
         response.verdict = RELEASED
         response.updated_at = moment
+        mark_days_dirty(db.session, response.site_id, response.survey_id, [response.created_at])
         record_audit(db.session, site_id=response.site_id, actor=g.key.actor,
                      action="response.release", entity_type="response",
                      entity_id=str(response.id),

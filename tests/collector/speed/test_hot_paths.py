@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import timedelta
 
+import pytest
+import redis
 from limits import parse
 from limits.strategies import MovingWindowRateLimiter
 
@@ -13,6 +16,8 @@ from collector.identity import sign
 from collector.models import Site
 from collector.ratelimit import SweepingMemoryStorage
 from tests.collector.eligibility.conftest import World
+from tests.conftest import AppFactory
+from tests.factories import make_site
 
 
 def _require_identity(world: World) -> None:
@@ -75,3 +80,29 @@ def test_in_memory_limits_hold_without_a_thread_per_hit() -> None:
     stats = limiter.get_window_stats(item, "eligibility", "ip", "10.0.0.1")
     assert stats.remaining == 0
     assert threading.active_count() <= threads_before
+
+
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_all_scopes_in_one_round_trip_count_like_one_by_one(
+        storage: str, make_app: AppFactory, sqlite_url: str, redis_url: str) -> None:
+    prefix = f"tptest-{uuid.uuid4().hex}"
+    settings: dict[str, object] = {"RATE_LIMIT_ENABLED": True, "RATE_LIMIT_PREFIX": prefix,
+                                   "RATE_LIMIT_ADMIN": "key=3/minute;site=5/minute"}
+    if storage == "redis":
+        settings["REDIS_URL"] = redis_url
+    app = make_app(sqlite_url, **settings)
+    with app.app_context():
+        keys = make_site(db.session, f"site-{uuid.uuid4().hex[:10]}")
+    client = app.test_client()
+    first = [client.get("/v1/surveys", headers=keys.auth("secret")) for _ in range(4)]
+    assert [r.status_code for r in first] == [200, 200, 200, 429]
+    assert [r.headers["RateLimit-Remaining"] for r in first] == ["2", "1", "0", "0"]
+    assert 1 <= int(first[3].headers["Retry-After"]) <= 60
+    # The refusal by the key's limit did not count against the site: 2 of its 5 are left.
+    second = [client.get("/v1/surveys", headers=keys.auth("read")).status_code
+              for _ in range(3)]
+    assert second == [200, 200, 429]
+    if storage == "redis":
+        shared = redis.Redis.from_url(redis_url)
+        assert shared.keys(f"{prefix}*")
+        shared.delete(*shared.keys(f"{prefix}*"))
