@@ -110,7 +110,7 @@ class Delivery:
     def start_worker(self) -> None:
         log = open(self.work / f"worker-{len(self.workers)}.log", "wb")  # noqa: SIM115
         # The real `tenpoint worker`, with a short lease so a killed worker's job is taken
-        # over within seconds; its "worker <id> started" log line maps locked_by to it.
+        # over within seconds; its "Worker <id> running" line maps locked_by to it.
         self.workers.append(subprocess.Popen(
             [sys.executable, "-c", "from collector.cli import main; main()", "worker",
              "--poll", "0.2"], cwd=ROOT,
@@ -170,7 +170,7 @@ class Delivery:
         job_id, worker_id = job
         for index, process in enumerate(self.workers):
             log = (self.work / f"worker-{index}.log").read_text(errors="replace")
-            if process.poll() is None and re.search(rf"worker {re.escape(worker_id)} started",
+            if process.poll() is None and re.search(rf"Worker {re.escape(worker_id)} running",
                                                     log):
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait(5)

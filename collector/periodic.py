@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from collector import alerts, digest, invitations, retention
+from collector import alerts, digest, invitations, retention, rollup
 from collector.jobs import enqueue_once
 from collector.models import Job
 
@@ -47,8 +47,7 @@ PERIODIC: dict[str, Scheduler] = {
     retention.KIND: every(retention.KIND, retention.EVERY),
     invitations.EXPIRE_JOB: every(invitations.EXPIRE_JOB, invitations.EXPIRE_EVERY),
     digest.KIND: digest.schedule_digests,
-    # The metrics roll-up (collector/rollup.py) joins with one line:
-    #     rollup.KIND: every(rollup.KIND, rollup.EVERY),
+    rollup.KIND: every(rollup.KIND, rollup.EVERY),
     # once its handler queues its successor with ``enqueue_once(..., dedupe_key=KIND,
     # successor=True)`` like alerts.run_alert_check does (a plain ``enqueue`` would start a
     # second chain beside the scheduled one).

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from collector.api import eligibility, metrics, responses, surveys
-from collector.api import followups, jobs, webhooks
-from collector.api import keys, quarantine
+from collector.api import (
+    eligibility,
+    followups,
+    jobs,
+    keys,
+    metrics,
+    quarantine,
+    responses,
+    surveys,
+    webhooks,
+)
 
 BLUEPRINTS = (surveys.blp, responses.blp, metrics.blp, eligibility.blp,
               jobs.blp, webhooks.blp, followups.blp)
 BLUEPRINTS += (quarantine.blp, keys.blp)
 from collector.api import invitations, tickets, triggers  # noqa: E402
+
 BLUEPRINTS += (triggers.blp, tickets.blp, invitations.blp)
 from collector.api import audit, exports, people  # noqa: E402
+
 BLUEPRINTS += (people.blp, exports.blp, audit.blp)
 from collector.api import emails  # noqa: E402
+
 BLUEPRINTS += (emails.blp,)
 
 

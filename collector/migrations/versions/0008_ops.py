@@ -3,8 +3,9 @@
 Revision ID: 0008
 Revises: 0007
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import collector.models.base
 
 revision = '0008'

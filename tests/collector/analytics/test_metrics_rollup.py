@@ -25,7 +25,7 @@ from collector.models import (
     Response,
     Survey,
 )
-from collector.rollup import KIND, refresh_rollup, schedule_rollup
+from collector.rollup import KIND, mark_days_dirty, refresh_rollup, schedule_rollup
 from collector.stats import category_of
 from tests.collector.analytics.conftest import START, Stage
 
@@ -125,7 +125,6 @@ def test_the_rollup_gives_the_raw_figures(any_stage: Stage, first: list[Any],
             func.date(Response.created_at) == day.isoformat()
             if session.get_bind().dialect.name == "sqlite"
             else func.date(Response.created_at) == day).values(verdict="released"))
-        from collector.rollup import mark_days_dirty
         mark_days_dirty(session, site_id, survey_id, [day])
         assert_same(nps_report(session, spec), raw_report(session, spec))
         refresh_rollup(session, BASE, settled=True)
