@@ -121,7 +121,8 @@ def test_analytics_schedule_is_an_alias_of_the_worker_scheduler(app, runner):
     assert "Queued 4 job(s)" in result.output
     again = runner.invoke(args=["analytics", "schedule"])
     assert "Queued 0 job(s)" in again.output
-    assert set(_queued(app)) == {alerts.KIND, retention.KIND, invitations.EXPIRE_JOB}
+    assert set(_queued(app)) == {alerts.KIND, retention.KIND, invitations.EXPIRE_JOB,
+                                 rollup.KIND}
 
 
 def test_every_periodic_job_has_a_handler():
