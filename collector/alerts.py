@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.events import emit
-from collector.jobs import enqueue_once, handler
+from collector.jobs import enqueue_once, handler, run_for_each_site
 from collector.metrics import MetricsQuery, nps_report
 from collector.models import Site, Survey
 from collector.stats import NpsCounts, compare
@@ -98,12 +98,4 @@ def schedule_alerts(session: Session, now: datetime) -> int:
 @handler(KIND)
 def run_alert_check(session: Session, payload: dict[str, Any], now: datetime) -> None:
     """Check every site (or ``payload["site_id"]``), then queue tomorrow's check."""
-    query = select(Site).order_by(Site.id)
-    if payload.get("site_id") is not None:
-        query = query.where(Site.id == payload["site_id"])
-    for site in list(session.scalars(query)):
-        check_site(session, site, now)
-    if payload.get("repeat", True):
-        key = KIND if payload.get("site_id") is None else f"{KIND}:{payload['site_id']}"
-        enqueue_once(session, KIND, payload, now=now, run_at=now + EVERY, dedupe_key=key,
-                     successor=True)
+    run_for_each_site(session, KIND, EVERY, payload, now, check_site)

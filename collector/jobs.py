@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from collector.models import Job
+from collector.models import Job, Site
 
 Handler = Callable[[Session, dict[str, Any], datetime], None]
 HANDLERS: dict[str, Handler] = {}
@@ -113,3 +113,20 @@ def run_due_jobs(session: Session, now: datetime, *, limit: int = 100) -> int:
         job.last_error = None
     session.commit()
     return len(due)
+
+
+def run_for_each_site(
+    session: Session, kind: str, every: timedelta, payload: dict[str, Any], now: datetime,
+    work: Callable[[Session, Site, datetime], object],
+) -> None:
+    """The body of a periodic per-site job: ``work`` for every site (or only
+    ``payload["site_id"]``), then queue the next run ``every`` later, once."""
+    query = select(Site).order_by(Site.id)
+    if payload.get("site_id") is not None:
+        query = query.where(Site.id == payload["site_id"])
+    for site in list(session.scalars(query)):
+        work(session, site, now)
+    if payload.get("repeat", True):
+        key = kind if payload.get("site_id") is None else f"{kind}:{payload['site_id']}"
+        enqueue_once(session, kind, payload, now=now, run_at=now + every, dedupe_key=key,
+                     successor=True)

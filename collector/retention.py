@@ -16,7 +16,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from collector.audit import record_audit
-from collector.jobs import enqueue_once, handler
+from collector.jobs import enqueue_once, handler, run_for_each_site
 from collector.models import Person, Response, Site
 from collector.privacy import erase_person
 
@@ -70,12 +70,4 @@ def schedule_retention(session: Session, now: datetime) -> int:
 @handler(KIND)
 def run_retention(session: Session, payload: dict[str, Any], now: datetime) -> None:
     """Apply every site's retention (or ``payload["site_id"]``'s), then queue tomorrow's run."""
-    query = select(Site).order_by(Site.id)
-    if payload.get("site_id") is not None:
-        query = query.where(Site.id == payload["site_id"])
-    for site in list(session.scalars(query)):
-        apply_retention(session, site, now)
-    if payload.get("repeat", True):
-        key = KIND if payload.get("site_id") is None else f"{KIND}:{payload['site_id']}"
-        enqueue_once(session, KIND, payload, now=now, run_at=now + EVERY, dedupe_key=key,
-                     successor=True)
+    run_for_each_site(session, KIND, EVERY, payload, now, apply_retention)

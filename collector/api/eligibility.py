@@ -7,6 +7,7 @@ from typing import Any
 from flask import g, request
 from flask.views import MethodView
 
+from collector.api.lookups import survey_filter
 from collector.api.parsing import Blueprint
 from collector.auth import BROWSER, READ, require_key
 from collector.clock import now
@@ -26,7 +27,6 @@ from collector.schemas.engagement import (
     EligibilityInSchema,
     EligibilityOutSchema,
 )
-from collector.surveys import find_survey
 
 blp = Blueprint("eligibility", __name__, url_prefix="/v1",
                 description="Decide whether to show a survey, and say why.")
@@ -95,13 +95,7 @@ class Decisions(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Eligibility decisions counted by survey, UTC day and reason, oldest day first
         (``until`` is exclusive). Shows how many people open tickets and fatigue exclude."""
-        survey_id = None
-        if "survey" in args:
-            survey = find_survey(db.session, g.key.site_id, args["survey"])
-            if survey is None:
-                raise APIError(404, "survey_not_found", f"No survey {args['survey']!r}.",
-                               field="survey")
-            survey_id = survey.id
+        survey_id = survey_filter(args)
         rows = read_counts(db.session, g.key.site_id, survey_id=survey_id,
                            since=args.get("since"), until=args.get("until"))
         return {"data": rows}

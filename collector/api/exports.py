@@ -8,13 +8,12 @@ from typing import Any
 from flask import Response, g, stream_with_context
 from flask.views import MethodView
 
+from collector.api.lookups import survey_filter
 from collector.api.parsing import Blueprint
 from collector.auth import READ, require_key
-from collector.errors import APIError
 from collector.exports import FORMATS, ExportFilter, export_chunks
 from collector.extensions import db
 from collector.schemas.governance import ExportArgsSchema
-from collector.surveys import find_survey
 
 blp = Blueprint("exports", __name__, url_prefix="/v1/exports",
                 description="Responses as CSV or NDJSON.")
@@ -31,12 +30,7 @@ class ResponsesExport(MethodView):
         Streamed: the first rows arrive before the last are read. CSV cells that a
         spreadsheet would run as a formula are prefixed with ``'``.
         """
-        survey_id = None
-        if "survey" in args:
-            survey = find_survey(db.session, g.key.site_id, args["survey"])
-            if survey is None:
-                raise APIError(404, "survey_not_found", "No such survey.", field="survey")
-            survey_id = survey.id
+        survey_id = survey_filter(args)
         spec = ExportFilter(g.key.site_id, survey_id, args.get("since"), args.get("until"),
                             args.get("verdict"))
         fmt = args["format"]

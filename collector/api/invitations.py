@@ -7,6 +7,7 @@ from typing import Any
 from flask import g
 from flask.views import MethodView
 
+from collector.api.lookups import survey_filter
 from collector.api.parsing import Blueprint
 from collector.auth import READ, WRITE, require_key
 from collector.errors import APIError
@@ -19,7 +20,6 @@ from collector.schemas.engagement import (
     InvitationPageSchema,
     InvitationSchema,
 )
-from collector.surveys import find_survey
 
 blp = Blueprint("invitations", __name__, url_prefix="/v1/invitations",
                 description="Scheduled and past survey invitations.")
@@ -32,13 +32,7 @@ class Invitations(MethodView):
     @blp.response(200, InvitationPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List invitations, newest first; filter by ``status`` and ``survey``."""
-        survey_id = None
-        if "survey" in args:
-            survey = find_survey(db.session, g.key.site_id, args["survey"])
-            if survey is None:
-                raise APIError(404, "survey_not_found", f"No survey {args['survey']!r}.",
-                               field="survey")
-            survey_id = survey.id
+        survey_id = survey_filter(args)
         try:
             page, next_cursor = list_invitations(
                 db.session, g.key.site_id, status=args.get("status"), survey_id=survey_id,

@@ -7,13 +7,13 @@ from typing import Any
 from flask import g
 from flask.views import MethodView
 
+from collector.api.lookups import survey_filter
 from collector.api.parsing import Blueprint
 from collector.auth import READ, require_key
 from collector.errors import APIError
 from collector.extensions import db
 from collector.metrics import MetricsQuery, UnknownGroup, nps_report, validate_group
 from collector.schemas.metrics import NpsArgsSchema, NpsSchema
-from collector.surveys import find_survey
 
 blp = Blueprint("metrics", __name__, url_prefix="/v1/metrics", description="NPS figures.")
 
@@ -29,12 +29,7 @@ class Nps(MethodView):
         Quarantined answers are left out of the score and counted in ``quarantined``;
         ``excluded`` counts the people not surveyed in the span, by eligibility reason.
         """
-        survey_id = None
-        if "survey" in args:
-            survey = find_survey(db.session, g.key.site_id, args["survey"])
-            if survey is None:
-                raise APIError(404, "survey_not_found", "No such survey.", field="survey")
-            survey_id = survey.id
+        survey_id = survey_filter(args)
         try:
             validate_group(args.get("group_by"))
         except UnknownGroup as error:

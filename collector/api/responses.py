@@ -9,6 +9,7 @@ from flask import Response as FlaskResponse
 from flask import current_app, g, request
 from flask.views import MethodView
 
+from collector.api.lookups import survey_filter, survey_or_404
 from collector.api.parsing import Blueprint
 from collector.api.screening import screen_submission
 from collector.auth import BROWSER, READ, require_key
@@ -34,18 +35,9 @@ from collector.schemas.response import (
     ResponseSchema,
     ResponseUpdateSchema,
 )
-from collector.surveys import find_survey
 
 blp = Blueprint("responses", __name__, url_prefix="/v1/responses",
                 description="Answers to surveys.")
-
-
-def _active_survey(key: str) -> Any:
-    survey = find_survey(db.session, g.key.site_id, key, with_version=True)
-    if survey is None:
-        raise APIError(404, "survey_not_found", f"No survey {key!r} on this site.",
-                       field="survey")
-    return survey
 
 
 @blp.route("")
@@ -56,7 +48,7 @@ class Responses(MethodView):
     @blp.response(201, ResponseSchema)
     def post(self, data: dict[str, Any]) -> ResponseRow:
         """Record an answer. Send an ``Idempotency-Key`` so a retry never stores it twice."""
-        survey = _active_survey(data["survey"])
+        survey = survey_or_404(data["survey"], with_version=True)
         moment = now()
         # Identity (401 when refused), fingerprint and bot verdict: docs/protection.md.
         screening = screen_submission(survey, data, role=g.key.role, now=moment)
@@ -83,7 +75,7 @@ class Responses(MethodView):
     @blp.response(200, ResponsePageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List responses, newest first; follow ``next_cursor`` for the next page."""
-        survey_id = _active_survey(args["survey"]).id if "survey" in args else None
+        survey_id = survey_filter(args)
         try:
             page, next_cursor = list_responses(
                 db.session, g.key.site_id, survey_id=survey_id, since=args.get("since"),

@@ -7,6 +7,7 @@ from typing import Any
 from flask import g
 from flask.views import MethodView
 
+from collector.api.lookups import survey_or_404
 from collector.api.parsing import Blueprint
 from collector.auth import READ, WRITE, require_key
 from collector.clock import now
@@ -23,7 +24,6 @@ from collector.surveys import (
     SurveyKeyTaken,
     SurveyView,
     create_survey,
-    find_survey,
     list_surveys,
     update_survey,
     view_of,
@@ -31,13 +31,6 @@ from collector.surveys import (
 
 blp = Blueprint("surveys", __name__, url_prefix="/v1/surveys",
                 description="Survey definitions with immutable versions.")
-
-
-def _survey_or_404(key: str) -> Any:
-    survey = find_survey(db.session, g.key.site_id, key)
-    if survey is None:
-        raise APIError(404, "survey_not_found", f"No survey {key!r} on this site.", field="key")
-    return survey
 
 
 @blp.route("")
@@ -68,7 +61,7 @@ class SurveyByKey(MethodView):
     @blp.response(200, SurveySchema)
     def get(self, key: str) -> SurveyView:
         """Read one survey and its current version."""
-        return view_of(_survey_or_404(key))
+        return view_of(survey_or_404(key, field="key"))
 
     @require_key(*WRITE)
     @write_endpoint("surveys.update")
@@ -76,6 +69,6 @@ class SurveyByKey(MethodView):
     @blp.response(200, SurveySchema)
     def patch(self, data: dict[str, Any], key: str) -> SurveyView:
         """Change a survey: a new name or config is a new version; old answers keep theirs."""
-        survey = update_survey(db.session, _survey_or_404(key), changes=data, now=now(),
+        survey = update_survey(db.session, survey_or_404(key, field="key"), changes=data, now=now(),
                                actor=g.key.actor)
         return view_of(survey)

@@ -1,0 +1,25 @@
+"""Lookups the views share: the calling site's survey by key, or a 404 naming the field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import g
+
+from collector.errors import APIError
+from collector.extensions import db
+from collector.models import Survey
+from collector.surveys import find_survey
+
+
+def survey_or_404(key: str, *, field: str = "survey", with_version: bool = False) -> Survey:
+    survey = find_survey(db.session, g.key.site_id, key, with_version=with_version)
+    if survey is None:
+        raise APIError(404, "survey_not_found", f"No survey {key!r} on this site.", field=field)
+    return survey
+
+
+def survey_filter(args: Mapping[str, Any]) -> int | None:
+    """The id behind an optional ``survey`` query argument (``None`` when absent)."""
+    return survey_or_404(args["survey"]).id if "survey" in args else None
