@@ -160,7 +160,11 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--tail", type=int, default=2_000,
                         help="responses added after the roll-up ran (read raw)")
+    parser.add_argument("--quick", action="store_true",
+                        help="100,000 responses, 3 runs: checks the set-up (run_all --quick)")
     args = parser.parse_args()
+    if args.quick:
+        args.rows, args.runs = min(args.rows, 100_000), min(args.runs, 3)
     print(f"{args.rows:,} responses over a year, 1% quarantined; median of {args.runs} runs;"
           f" {args.tail:,} more after the roll-up ran, one day dirty")
     figures: list[dict[str, object]] = []
@@ -187,8 +191,9 @@ def main() -> None:
 
     if not args.skip_postgres:
         _postgres(args.rows, args.tail, args.runs, record)
-    emit("metrics_1m", figures, notes="nps_report in process; medians; roll-up populated, "
-         f"{args.tail:,}-row raw tail and one dirty day")
+    emit("metrics_1m", figures, quick=args.quick,
+         notes="nps_report in process; medians; roll-up populated, "
+               f"{args.tail:,}-row raw tail and one dirty day")
 
 
 def _postgres(rows: int, tail: int, runs: int,
