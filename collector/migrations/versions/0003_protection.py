@@ -1,4 +1,5 @@
-"""protection: tables and columns added by the protection capability.
+"""protection: no schema change (this capability needed no tables); kept so the chain stays
+stable for databases already migrated.
 
 Revision ID: 0003
 Revises: 0002

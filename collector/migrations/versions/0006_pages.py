@@ -1,4 +1,5 @@
-"""pages: tables and columns added by the pages capability.
+"""pages: no schema change (hosted pages needed no tables); kept so the chain stays
+stable for databases already migrated.
 
 Revision ID: 0006
 Revises: 0005
