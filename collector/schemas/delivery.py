@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.events import EVENT_TYPES
+from collector.schemas.paging import page_schema
 
 JOB_STATUSES = ("queued", "running", "done", "dead")
 CASE_STATUSES = ("open", "contacted", "resolved", "won_back")
@@ -33,10 +34,7 @@ class JobSchema(ma.Schema):
     updated_at = fields.DateTime()
 
 
-class JobPageSchema(ma.Schema):
-    data = fields.List(fields.Nested(JobSchema))
-    has_more = fields.Boolean()
-    next_cursor = fields.String(allow_none=True)
+JobPageSchema = page_schema("JobPageSchema", JobSchema)
 
 
 class WebhookCreateSchema(ma.Schema):
@@ -111,10 +109,7 @@ class FollowupCaseSchema(ma.Schema):
     updated_at = fields.DateTime()
 
 
-class FollowupPageSchema(ma.Schema):
-    data = fields.List(fields.Nested(FollowupCaseSchema))
-    has_more = fields.Boolean()
-    next_cursor = fields.String(allow_none=True)
+FollowupPageSchema = page_schema("FollowupPageSchema", FollowupCaseSchema)
 
 
 class FollowupUpdateSchema(ma.Schema):

@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.eligibility import REASONS
+from collector.schemas.paging import page_schema
 from collector.schemas.response import _bounded_properties
 from collector.schemas.survey import SLUG
 
@@ -133,10 +134,7 @@ class InvitationListArgsSchema(ma.Schema):
     cursor = fields.String(validate=validate.Length(max=200))
 
 
-class InvitationPageSchema(ma.Schema):
-    data = fields.List(fields.Nested(InvitationSchema))
-    has_more = fields.Boolean()
-    next_cursor = fields.String(allow_none=True)
+InvitationPageSchema = page_schema("InvitationPageSchema", InvitationSchema)
 
 
 class DecisionArgsSchema(ma.Schema):

@@ -7,6 +7,7 @@ from datetime import UTC
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from collector.schemas.paging import page_schema
 from collector.schemas.survey import SLUG
 
 
@@ -38,7 +39,4 @@ class AuditEntrySchema(ma.Schema):
     changes = fields.Dict()
 
 
-class AuditPageSchema(ma.Schema):
-    data = fields.List(fields.Nested(AuditEntrySchema))
-    has_more = fields.Boolean()
-    next_cursor = fields.String(allow_none=True)
+AuditPageSchema = page_schema("AuditPageSchema", AuditEntrySchema)

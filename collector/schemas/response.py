@@ -7,6 +7,7 @@ from datetime import UTC
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from collector.schemas.paging import page_schema
 from collector.schemas.survey import SLUG
 
 CHANNELS = ("in_app", "email", "link", "api")
@@ -106,7 +107,4 @@ class ResponseListArgsSchema(ma.Schema):
     cursor = fields.String(validate=validate.Length(max=200))
 
 
-class ResponsePageSchema(ma.Schema):
-    data = fields.List(fields.Nested(ResponseSchema))
-    has_more = fields.Boolean()
-    next_cursor = fields.String(allow_none=True)
+ResponsePageSchema = page_schema("ResponsePageSchema", ResponseSchema)
