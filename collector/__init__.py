@@ -9,7 +9,16 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from collector import auth, database, errors, guards, localization, ratelimit, requestid
+from collector import (
+    auth,
+    config_cache,
+    database,
+    errors,
+    guards,
+    localization,
+    ratelimit,
+    requestid,
+)
 from collector.config import finalize_config, load_config
 from collector.extensions import rest_api
 
@@ -33,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
     database.init_app(app)
+    config_cache.init_app(app)
     rest_api.init_app(app)
     rest_api.spec.components.security_scheme(
         "apiKey", {"type": "http", "scheme": "bearer",

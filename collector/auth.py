@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, g, request
 
 from collector.clock import now
+from collector.config_cache import SiteSnapshot, config_cache
 from collector.errors import APIError
 from collector.extensions import db
 from collector.keys import (
@@ -69,6 +70,7 @@ def authenticate(roles: tuple[str, ...]) -> KeyContext:
                        f"A {key.role} key cannot do this; use a {' or '.join(roles)} key.",
                        field="Authorization")
     context = KeyContext(key_id=key.id, site_id=key.site_id, role=key.role, team=key.team)
+    g.key_site = key.site
     if key.role == "publishable":
         _check_origin(key.allowed_origins)
     g.key = context
@@ -76,11 +78,25 @@ def authenticate(roles: tuple[str, ...]) -> KeyContext:
 
 
 def lookup_key(raw: str) -> ActiveKey | None:
-    """The active key for ``raw``, looked up once per request (rate limits need it too)."""
+    """The active key for ``raw``, looked up once per request (rate limits need it too).
+    Publishable keys come from the process's short-lived cache (collector/config_cache.py);
+    every other key is read from the database on every request."""
     cache: dict[str, ActiveKey | None] = g.setdefault("_tenpoint_keys", {})
     if raw not in cache:
-        cache[raw] = find_active_key_record(db.session, raw, now())
+        moment = now()
+        if raw.startswith("pk_"):
+            found = config_cache().get(("key", raw), lambda: find_active_key_record(
+                db.session, raw, moment))
+            cache[raw] = found if found is not None and found.usable_at(moment) else None
+        else:
+            cache[raw] = find_active_key_record(db.session, raw, moment)
     return cache[raw]
+
+
+def current_site() -> SiteSnapshot:
+    """The calling key's site, as read with the key (call after ``require_key``)."""
+    site: SiteSnapshot = g.key_site
+    return site
 
 
 def _check_origin(allowed_origins: tuple[str, ...]) -> None:

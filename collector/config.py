@@ -48,6 +48,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest request body accepted; larger ones get 413."),
     Setting("TENPOINT_TRUSTED_PROXIES", "TRUSTED_PROXIES", 0, int,
             "How many reverse proxies in front of the collector to trust for `X-Forwarded-For`."),
+    Setting("TENPOINT_CONFIG_CACHE_SECONDS", "CONFIG_CACHE_SECONDS", 5.0, float,
+            "How long a process keeps publishable keys, sites and surveys it has read; a "
+            "change through another collector reaches it within this time. 0: no cache. "
+            "See docs/eligibility.md, \"Speed\"."),
     Setting("TENPOINT_RATE_LIMIT_ENABLED", "RATE_LIMIT_ENABLED", None, _bool,
             "Rate limits on or off. Unset: on, except in test apps (`TESTING`). "
             "See docs/protection.md."),

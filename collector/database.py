@@ -11,6 +11,7 @@ from flask_sqlalchemy_lite._extension import _close_async_sessions
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 
+from collector import sqlite_writers
 from collector.extensions import db
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -30,6 +31,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        sqlite_writers.install(engine)
 
 
 def alembic_config(url: str) -> Config:

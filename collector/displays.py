@@ -11,14 +11,19 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from collector.config_cache import ConfigCache, cached_survey, cached_surveys
 from collector.decision_counts import count_decision
 from collector.display import choose_survey_locale, display_payload
 from collector.engagement import Who, evaluate, record_display
 from collector.i18n import locale_candidates
 from collector.invitations import due_in_app
-from collector.models import Invitation, Person, Site, Survey
-from collector.people import find_person, upsert_person_noting_creation
-from collector.surveys import find_survey, list_surveys
+from collector.models import Invitation, Survey
+from collector.people import (
+    PersonClaim,
+    find_person_record,
+    save_person_record,
+    unsaved_person,
+)
 
 
 @dataclass(frozen=True)
@@ -59,10 +64,10 @@ def show_on_matches(config: dict[str, Any], url: str | None, event: str | None) 
     return not events
 
 
-def _pick_survey(session: Session, site_id: int, request: DisplayRequest,
-                 person: Person | None, now: datetime,
-                 created_now: bool = False) -> tuple[Survey | None, Invitation | None]:
-    wanted = find_survey(session, site_id, request.survey_key, with_version=True) \
+def _pick_survey(session: Session, cache: ConfigCache, site_id: int, request: DisplayRequest,
+                 person: Any, now: datetime,
+                 created_now: bool = False) -> tuple[Any, Invitation | None]:
+    wanted = cached_survey(cache, session, site_id, request.survey_key) \
         if request.survey_key else None
     invitation = None
     # A person created in this transaction cannot have an invitation yet.
@@ -75,7 +80,7 @@ def _pick_survey(session: Session, site_id: int, request: DisplayRequest,
         return session.get(Survey, invitation.survey_id), invitation
     if request.survey_key:
         return wanted, None
-    for survey in list_surveys(session, site_id):
+    for survey in cached_surveys(cache, session, site_id):
         version = survey.current_version
         if survey.active and version is not None and show_on_matches(
                 version.config, request.url, request.event):
@@ -83,19 +88,18 @@ def _pick_survey(session: Session, site_id: int, request: DisplayRequest,
     return None, None
 
 
-def check_display(session: Session, site: Site, request: DisplayRequest,
-                  now: datetime) -> DisplayAnswer:
-    """Decide for one page view. A dry run reads only: no person, display or count written."""
+def check_display(session: Session, site: Any, request: DisplayRequest, now: datetime,
+                  cache: ConfigCache) -> DisplayAnswer:
+    """Decide for one page view. A dry run reads only: no person, display or count written.
+    ``site`` is a :class:`Site` or its snapshot; surveys are read through ``cache``."""
     who = request.who
-    created = False
-    if request.dry_run:
-        person = find_person(session, site.id, user_id=who.user_id, email=who.email,
-                             anonymous_id=who.anonymous_id)
-    else:
-        person, created = upsert_person_noting_creation(
-            session, site.id, now, user_id=who.user_id, email=who.email,
-            anonymous_id=who.anonymous_id, locale=request.locale, properties=who.properties)
-    survey, invitation = _pick_survey(session, site.id, request, person, now, created)
+    claim = PersonClaim(user_id=who.user_id, email=who.email, anonymous_id=who.anonymous_id,
+                        locale=request.locale, properties=who.properties)
+    found = find_person_record(session, site.id, claim)
+    # Someone new is judged unsaved (no history to read) and written with the display below.
+    created = found is None and claim.lookup() is not None and not request.dry_run
+    person: Any = unsaved_person(site.id, claim, now) if created else found
+    survey, invitation = _pick_survey(session, cache, site.id, request, person, now, created)
     if survey is None or survey.current_version is None:
         return DisplayAnswer(False, "survey_inactive")
     candidates = locale_candidates(request.locale, person.locale if person else None,
@@ -106,10 +110,16 @@ def check_display(session: Session, site: Site, request: DisplayRequest,
     if request.dry_run:
         display_id = None
     else:
+        # Every write of the check, together, after the decision.
+        if person is not None:
+            person = save_person_record(session, site.id, claim, found, now)
         count_decision(session, survey, decision.reason, now)
         display_id = (record_display(session, survey, person, now, invitation)
                       if decision.eligible and person is not None else None)
     if not decision.eligible:
         return DisplayAnswer(False, decision.reason)
     assert locale is not None
-    return DisplayAnswer(True, "eligible", display_payload(survey, locale), display_id)
+    # A version never changes, so its display in one locale is rendered once per process.
+    payload = cache.payload(("display", survey.current_version.id, locale),
+                            lambda: display_payload(survey, locale))
+    return DisplayAnswer(True, "eligible", payload, display_id)

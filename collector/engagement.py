@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from collector.eligibility import (
@@ -90,26 +90,33 @@ def contact_window(rules: Rules) -> timedelta:
     return timedelta(days=days)
 
 
+# Built once: on SQLite, building a statement costs more than running it.
+_RECENT_CONTACTS = (
+    select(Contact.kind, Contact.at, Contact.survey_id)
+    .where(Contact.person_id == bindparam("person_id"), Contact.at > bindparam("since"))
+    .order_by(Contact.at.desc()).limit(MAX_CONTACTS_READ)
+)
+_TICKET_FACTS = (
+    select(func.coalesce(func.sum(case((Ticket.status.in_(OPEN_STATUSES), 1), else_=0)), 0),
+           func.max(Ticket.resolved_at))
+    .where(Ticket.person_id == bindparam("person_id"))
+)
+
+
 def recent_contacts(session: Session, person_id: int | None, rules: Rules,
                     now: datetime) -> list[ContactFact]:
     if person_id is None:
         return []
-    rows = session.execute(
-        select(Contact.kind, Contact.at, Contact.survey_id)
-        .where(Contact.person_id == person_id, Contact.at > now - contact_window(rules))
-        .order_by(Contact.at.desc()).limit(MAX_CONTACTS_READ)
-    )
+    rows = session.connection().execute(
+        _RECENT_CONTACTS, {"person_id": person_id, "since": now - contact_window(rules)})
     return [ContactFact(kind, at, survey_id) for kind, at, survey_id in rows]
 
 
 def ticket_facts(session: Session, person_id: int | None) -> TicketFacts:
     if person_id is None:
         return TicketFacts()
-    open_count, last_resolved = session.execute(
-        select(func.coalesce(func.sum(case((Ticket.status.in_(OPEN_STATUSES), 1), else_=0)), 0),
-               func.max(Ticket.resolved_at))
-        .where(Ticket.person_id == person_id)
-    ).one()
+    open_count, last_resolved = session.connection().execute(
+        _TICKET_FACTS, {"person_id": person_id}).one()
     return TicketFacts(int(open_count), last_resolved)
 
 
@@ -144,16 +151,20 @@ def evaluate(session: Session, site: Site, survey: Survey, person: Person | None
                   ticket_facts(session, person_id), now)
 
 
-def record_contact(session: Session, survey: Survey, person: Person, kind: str, now: datetime,
+_INSERT_CONTACT = Contact.__table__.insert()
+
+
+def record_contact(session: Session, survey: Any, person: Any, kind: str, now: datetime,
                    *, channel: str, display_id: str | None = None,
-                   invitation_id: int | None = None) -> Contact:
-    contact = Contact(site_id=survey.site_id, person_id=person.id, survey_id=survey.id, kind=kind,
-                      channel=channel, display_id=display_id, invitation_id=invitation_id, at=now)
-    session.add(contact)
-    return contact
+                   invitation_id: int | None = None) -> None:
+    """One Core insert, not an ORM object: this runs on every eligible page view."""
+    session.connection().execute(_INSERT_CONTACT, {
+        "site_id": survey.site_id, "person_id": person.id, "survey_id": survey.id,
+        "kind": kind, "channel": channel, "display_id": display_id,
+        "invitation_id": invitation_id, "at": now})
 
 
-def record_display(session: Session, survey: Survey, person: Person, now: datetime,
+def record_display(session: Session, survey: Any, person: Any, now: datetime,
                    invitation: Invitation | None = None) -> str:
     """Remember that the widget was told to show the survey; returns the display id."""
     display_id = secrets.token_urlsafe(16)

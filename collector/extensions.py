@@ -53,7 +53,10 @@ class TenpointApi(Api):
                     responses.setdefault(status, {"description": description, "content": error})
 
 
-db = SQLAlchemy(engine_options={"pool_pre_ping": True})
+# No pool_pre_ping: it costs a round trip on every request. A connection that a database
+# restart broke fails once (503 with Retry-After, which clients retry), and SQLAlchemy then
+# drops every pooled connection older than the failure (docs/reliability.md).
+db = SQLAlchemy()
 rest_api = TenpointApi()
 # Path ids are bounded by what the database holds (collector/guards.py); documented as such.
 rest_api.register_converter(BoundedIntConverter, bounded_int_schema)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from collector.display import choose_survey_locale, survey_texts, text_direction
 from collector.i18n import catalog_for, locale_candidates
-from collector.invitations import find_invitation_by_token, record_answer
+from collector.invitations import find_invitation_by_token
 from collector.models import Invitation, Person, Response, Site, Survey
 from collector.protection import Verdict
 from collector.responses import NewResponse, record_response
@@ -104,7 +104,6 @@ def answer(session: Session, found: Visit, score: int, locale: str, now: datetim
         invitation_id=invitation.id, verdict=verdict.verdict,
         verdict_reasons=verdict.reasons,
     ), now)
-    record_answer(session, response, now)
     return response
 
 

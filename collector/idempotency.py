@@ -14,13 +14,14 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Response, g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from collector.clock import now
 from collector.errors import APIError
 from collector.extensions import db
 from collector.models import IdempotencyRecord
+from collector.rows import insert_row
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_KEY_LENGTH = 255
@@ -41,14 +42,16 @@ def _request_fingerprint() -> str:
     return hashlib.sha256(request.get_data(cache=True)).hexdigest()
 
 
+_FIND = select(IdempotencyRecord).where(
+    IdempotencyRecord.site_id == bindparam("site_id"),
+    IdempotencyRecord.endpoint == bindparam("endpoint"),
+    IdempotencyRecord.key == bindparam("key"),
+)
+
+
 def _find(site_id: int, endpoint: str, key: str) -> IdempotencyRecord | None:
     return db.session.scalars(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.site_id == site_id,
-            IdempotencyRecord.endpoint == endpoint,
-            IdempotencyRecord.key == key,
-        )
-    ).first()
+        _FIND, {"site_id": site_id, "endpoint": endpoint, "key": key}).first()
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
@@ -103,12 +106,10 @@ def _run_and_commit(view: Callable[..., Any], name: str, key: str | None, finger
     site_id = g.key.site_id
     # No second look-up here: a concurrent twice-sent request that finished first
     # makes this commit fail on the unique index, and the winner is replayed below.
-    db.session.add(IdempotencyRecord(
-        site_id=site_id, endpoint=name, key=key, request_hash=fingerprint,
-        status_code=flask_response.status_code,
-        body=flask_response.get_json(silent=True) or {}, created_at=now(),
-    ))
     try:
+        insert_row(db.session, IdempotencyRecord, site_id=site_id, endpoint=name, key=key,
+                   request_hash=fingerprint, status_code=flask_response.status_code,
+                   body=flask_response.get_json(silent=True) or {}, created_at=now())
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -134,17 +134,21 @@ def cancel(invitation: Invitation, reason: str) -> bool:
     return True
 
 
-def record_answer(session: Session, response: Response, now: datetime) -> None:
+def record_answer(session: Session, response: Response, now: datetime, *,
+                  survey: Any = None, person: Any = None, person_is_new: bool = False) -> None:
     """A response was stored: the contact history learns it, and the invitation it answers
-    (named, or the person's open in-app one for this survey) is marked answered."""
+    (named, or the person's open in-app one for this survey) is marked answered. Pass the
+    ``survey`` and ``person`` at hand to spare their lookups."""
     if response.person_id is None:
         return
-    person = session.get(Person, response.person_id)
-    survey = session.get(Survey, response.survey_id)
+    person = person if person is not None else session.get(Person, response.person_id)
+    survey = survey if survey is not None else session.get(Survey, response.survey_id)
     if person is None or survey is None:
         return
     record_contact(session, survey, person, "answered", now, channel=response.channel,
                    invitation_id=response.invitation_id)
+    if person_is_new and response.invitation_id is None:
+        return  # nobody invited someone who did not exist until now
     invitation = session.get(Invitation, response.invitation_id) if response.invitation_id \
         else session.scalars(
             select(Invitation).where(Invitation.survey_id == survey.id,
@@ -157,17 +161,25 @@ def record_answer(session: Session, response: Response, now: datetime) -> None:
         mark_answered(session, invitation, now)
 
 
+_DUE_IN_APP = (
+    select(Invitation).where(Invitation.person_id == bindparam("person_id"),
+                             Invitation.status == "pending",
+                             Invitation.channel == "in_app",
+                             Invitation.send_at <= bindparam("now"),
+                             Invitation.expires_at > bindparam("now"))
+    .order_by(Invitation.send_at, Invitation.id).limit(1)
+)
+_DUE_IN_APP_FOR_SURVEY = _DUE_IN_APP.where(Invitation.survey_id == bindparam("survey_id"))
+
+
 def due_in_app(session: Session, person_id: int, now: datetime,
                survey_id: int | None = None) -> Invitation | None:
-    """The oldest pending in-app invitation whose time has come, for the widget to show."""
-    query = select(Invitation).where(Invitation.person_id == person_id,
-                                     Invitation.status == "pending",
-                                     Invitation.channel == "in_app",
-                                     Invitation.send_at <= now,
-                                     Invitation.expires_at > now)
-    if survey_id is not None:
-        query = query.where(Invitation.survey_id == survey_id)
-    return session.scalars(query.order_by(Invitation.send_at, Invitation.id)).first()
+    """The oldest pending in-app invitation whose time has come, for the widget to show.
+    The statements are built once: a returning visitor's page view asks this."""
+    if survey_id is None:
+        return session.scalars(_DUE_IN_APP, {"person_id": person_id, "now": now}).first()
+    return session.scalars(_DUE_IN_APP_FOR_SURVEY, {
+        "person_id": person_id, "now": now, "survey_id": survey_id}).first()
 
 
 @jobs.handler(DUE_JOB)

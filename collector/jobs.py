@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collector.models import Job, Site
+from collector.rows import insert_row
 
 Handler = Callable[[Session, dict[str, Any], datetime], None]
 HANDLERS: dict[str, Handler] = {}
@@ -46,11 +47,10 @@ def enqueue(
     run_at: datetime | None = None, site_id: int | None = None, dedupe_key: str | None = None,
 ) -> Job:
     """Add a job to the current transaction; nothing runs until the transaction commits."""
-    job = Job(site_id=site_id, kind=kind, payload=payload, status="queued",
-              run_at=run_at or now, attempts=0, created_at=now, updated_at=now,
-              dedupe_key=dedupe_key)
-    session.add(job)
-    return job
+    return insert_row(session, Job, site_id=site_id, kind=kind, payload=payload,
+                      status="queued", run_at=run_at or now, attempts=0, lease_until=None,
+                      locked_by=None, last_error=None, dedupe_key=dedupe_key,
+                      created_at=now, updated_at=now)
 
 
 def enqueue_once(

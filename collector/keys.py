@@ -7,9 +7,10 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from collector.config_cache import SiteSnapshot
 from collector.models import ApiKey, Site
 
 ROLE_PREFIX = {"publishable": "pk_", "secret": "sk_", "read": "rk_", "admin": "ak_"}
@@ -79,27 +80,35 @@ class ActiveKey:
     role: str
     team: str | None
     allowed_origins: tuple[str, ...]
-    # Held so the request's session keeps it (its identity map only holds weak references).
-    site: Site | None = field(default=None, compare=False, repr=False)
+    site: SiteSnapshot = field(compare=False, repr=False)
+    expires_at: datetime | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > now
+
+
+# Built once: building and hashing a statement costs more than running it on SQLite.
+_KEY_WITH_SITE = (
+    select(ApiKey.id, ApiKey.site_id, ApiKey.role, ApiKey.team, ApiKey.revoked_at,
+           ApiKey.expires_at, Site.default_locale, Site.identity_secret,
+           Site.require_identity, Site.settings, Site.allowed_origins)
+    .join(Site, Site.id == ApiKey.site_id)
+    .where(ApiKey.key_hash == bindparam("key_hash"))
+)
 
 
 def find_active_key_record(session: Session, raw: str, now: datetime) -> ActiveKey | None:
     """Like :func:`find_active_key`, for every request: one select of the key's needed
-    columns with its site joined in (the site lands in the session's identity map, so the
-    view's ``session.get(Site, …)`` costs no second statement). Nothing is cached between
-    requests: a revocation or expiry counts from the next request on, in every process."""
-    row = session.execute(
-        select(ApiKey.id, ApiKey.site_id, ApiKey.role, ApiKey.team, ApiKey.revoked_at,
-               ApiKey.expires_at, Site)
-        .join(Site, Site.id == ApiKey.site_id)
-        .where(ApiKey.key_hash == hash_key(raw))
-    ).first()
+    columns with its site's. A revoked key is ``None``; an expiring one carries
+    ``expires_at`` so a cached record still stops on time (collector/config_cache.py)."""
+    row = session.connection().execute(_KEY_WITH_SITE, {"key_hash": hash_key(raw)}).first()
     if row is None or row.revoked_at is not None:
         return None
-    if row.expires_at is not None and row.expires_at <= now:
-        return None
-    return ActiveKey(row.id, row.site_id, row.role, row.team,
-                     tuple(row.Site.allowed_origins or ()), row.Site)
+    origins = tuple(row.allowed_origins or ())
+    site = SiteSnapshot(row.site_id, row.default_locale, row.identity_secret,
+                        row.require_identity, dict(row.settings or {}), origins)
+    key = ActiveKey(row.id, row.site_id, row.role, row.team, origins, site, row.expires_at)
+    return key if key.usable_at(now) else None
 
 
 def revoke_key(session: Session, key: ApiKey, now: datetime) -> None:

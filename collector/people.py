@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,16 +78,144 @@ def upsert_person_noting_creation(
             return person, True
     if person.erased_at is not None:
         return person, False
-    changed = False
-    for attribute, new in (("email", email), ("name", name), ("locale", locale), ("value", value)):
-        if new is not None and getattr(person, attribute) != new:
+    changes = person_changes(person, email=email, name=name, locale=locale, value=value,
+                             properties=properties)
+    if changes:
+        for attribute, new in changes.items():
             setattr(person, attribute, new)
-            changed = True
+        person.updated_at = now
+    return person, False
+
+
+def person_changes(person: Any, *, email: str | None, name: str | None, locale: str | None,
+                   value: float | None, properties: dict[str, Any] | None) -> dict[str, Any]:
+    """What a request tells us that differs from what is stored: given fields that differ,
+    and the stored properties merged with the given ones when that changes them."""
+    changes: dict[str, Any] = {
+        attribute: new
+        for attribute, new in (("email", email), ("name", name), ("locale", locale),
+                               ("value", value))
+        if new is not None and getattr(person, attribute) != new
+    }
     if properties:
         merged = {**(person.properties or {}), **properties}
         if merged != person.properties:
-            person.properties = merged
-            changed = True
-    if changed:
-        person.updated_at = now
-    return person, False
+            changes["properties"] = merged
+    return changes
+
+
+# --- the widget's hot paths: the same rules without the ORM (docs/eligibility.md, "Speed") ---
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A person row as read or written by :func:`resolve_person`: the columns of
+    :class:`Person`, read-only, with no session behind it."""
+
+    id: int
+    site_id: int
+    external_id: str | None
+    anonymous_id: str | None
+    email: str | None
+    name: str | None
+    locale: str | None
+    properties: dict[str, Any]
+    value: float | None
+    first_seen_at: datetime
+    updated_at: datetime
+    unsubscribed_at: datetime | None
+    bounced_at: datetime | None
+    erased_at: datetime | None
+
+
+_PEOPLE = Person.__table__
+_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__dataclass_fields__]
+_BY = {
+    "external_id": select(*_COLUMNS).where(_PEOPLE.c.site_id == bindparam("site_id"),
+                                          _PEOPLE.c.external_id == bindparam("ident")),
+    "email": select(*_COLUMNS).where(_PEOPLE.c.site_id == bindparam("site_id"),
+                                    _PEOPLE.c.email == bindparam("ident"))
+    .order_by(_PEOPLE.c.id).limit(1),
+    "anonymous_id": select(*_COLUMNS).where(_PEOPLE.c.site_id == bindparam("site_id"),
+                                           _PEOPLE.c.anonymous_id == bindparam("ident")),
+}
+_INSERTS: dict[str, Any] = {}
+
+
+def _insert_person(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect: a concurrent
+    request creating the same person makes it return nothing, with no savepoint needed."""
+    if dialect not in _INSERTS:
+        builder = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect)
+        statement = builder(_PEOPLE).on_conflict_do_nothing() if builder else _PEOPLE.insert()
+        _INSERTS[dialect] = statement.returning(_PEOPLE.c.id)
+    return _INSERTS[dialect]
+
+
+@dataclass(frozen=True)
+class PersonClaim:
+    """Who a request names and what it says of them, before anything is written."""
+
+    user_id: str | None = None
+    email: str | None = None
+    anonymous_id: str | None = None
+    locale: str | None = None
+    properties: dict[str, Any] | None = None
+
+    def lookup(self) -> tuple[str, str] | None:
+        if self.user_id:
+            return "external_id", self.user_id
+        if self.email:
+            return "email", self.email.lower()
+        if self.anonymous_id:
+            return "anonymous_id", self.anonymous_id
+        return None
+
+
+def find_person_record(session: Session, site_id: int,
+                       claim: PersonClaim) -> PersonRecord | None:
+    """The stored person the claim names (external id, then email, then anonymous id)."""
+    lookup = claim.lookup()
+    if lookup is None:
+        return None
+    row = session.connection().execute(
+        _BY[lookup[0]], {"site_id": site_id, "ident": lookup[1]}).first()
+    return PersonRecord(*row) if row is not None else None
+
+
+def unsaved_person(site_id: int, claim: PersonClaim, now: datetime) -> PersonRecord:
+    """The person a claim would create, with no id yet (the rules can judge them unsaved)."""
+    email = claim.email.lower() if claim.email else None
+    return PersonRecord(
+        id=0, site_id=site_id, external_id=claim.user_id, email=email,
+        anonymous_id=None if (claim.user_id or email) else claim.anonymous_id, name=None,
+        locale=claim.locale, properties=dict(claim.properties or {}), value=None,
+        first_seen_at=now, updated_at=now, unsubscribed_at=None, bounced_at=None,
+        erased_at=None)
+
+
+def save_person_record(session: Session, site_id: int, claim: PersonClaim,
+                       found: PersonRecord | None, now: datetime) -> PersonRecord:
+    """Write what :func:`find_person_record` found wanting: the new person (one insert
+    that a concurrent twin makes return nothing, then the twin is read), or the changed
+    fields of a stored one. Kept apart from the read so a caller can do every write of
+    its transaction together, at the end (collector/sqlite_writers.py says why)."""
+    connection = session.connection()
+    if found is None:
+        values = {name: getattr(unsaved_person(site_id, claim, now), name)
+                  for name in PersonRecord.__dataclass_fields__ if name != "id"}
+        new_id = connection.execute(_insert_person(connection.dialect.name), values).scalar()
+        if new_id is not None:
+            return PersonRecord(id=new_id, **values)
+        found = find_person_record(session, site_id, claim)
+        if found is None:
+            raise RuntimeError("a person that conflicted on insert could not be read back")
+    if found.erased_at is not None:
+        return found
+    changes = person_changes(found, email=claim.email.lower() if claim.email else None,
+                             name=None, locale=claim.locale, value=None,
+                             properties=claim.properties)
+    if not changes:
+        return found
+    changes["updated_at"] = now
+    connection.execute(_PEOPLE.update().where(_PEOPLE.c.id == found.id).values(**changes))
+    return replace(found, **changes)

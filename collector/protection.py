@@ -12,7 +12,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from collector.models import Response
@@ -111,16 +111,22 @@ def assess_submission(submission: Submission, history: History = History()) -> V
     return Verdict(QUARANTINED if reasons else ACCEPTED, tuple(reasons))
 
 
+_SAME_SURVEY = select(func.count()).select_from(Response).where(
+    Response.survey_id == bindparam("survey_id"), Response.fingerprint == bindparam("print_"),
+    Response.created_at >= bindparam("since"))
+_SAME_SITE = select(func.count()).select_from(Response).where(
+    Response.site_id == bindparam("site_id"), Response.fingerprint == bindparam("print_"),
+    Response.created_at >= bindparam("since"))
+
+
 def fingerprint_history(
     session: Session, site_id: int, survey_id: int, print_: str, now: datetime
 ) -> History:
-    """Count the fingerprint's recent answers (indexed by survey and fingerprint)."""
-    same_survey = session.scalar(
-        select(func.count()).select_from(Response).where(
-            Response.survey_id == survey_id, Response.fingerprint == print_,
-            Response.created_at >= now - REPEAT_WINDOW))
-    site_recent = session.scalar(
-        select(func.count()).select_from(Response).where(
-            Response.site_id == site_id, Response.fingerprint == print_,
-            Response.created_at >= now - BURST_WINDOW))
+    """Count the fingerprint's recent answers (indexed by survey and fingerprint). The
+    statements are built once: this runs on every answer a browser sends."""
+    connection = session.connection()
+    same_survey = connection.execute(_SAME_SURVEY, {
+        "survey_id": survey_id, "print_": print_, "since": now - REPEAT_WINDOW}).scalar()
+    site_recent = connection.execute(_SAME_SITE, {
+        "site_id": site_id, "print_": print_, "since": now - BURST_WINDOW}).scalar()
     return History(same_survey_recent=same_survey or 0, site_recent=site_recent or 0)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from collector.followup import after_response
 from collector.invitations import record_answer
 from collector.models import Person, Response, Survey, SurveyVersion
+from collector.rows import insert_row
 from collector.stats import category_of
 
 
@@ -40,10 +41,16 @@ class NewResponse:
 
 
 def record_response(
-    session: Session, survey: Survey, person: Person | None, answer: NewResponse, now: datetime
+    session: Session, survey: Any, person: Any, answer: NewResponse, now: datetime, *,
+    person_is_new: bool = False,
 ) -> Response:
+    """Store the answer, note it in the person's history and tell whoever listens.
+    ``survey`` and ``person`` may be models or their snapshots (collector/config_cache.py,
+    collector/people.py); ``person_is_new``: created in this transaction, so there is no
+    earlier invitation or case of theirs to look up."""
     assert survey.current_version_id is not None
-    response = Response(
+    response = insert_row(
+        session, Response,
         site_id=survey.site_id, survey_id=survey.id, survey_version_id=survey.current_version_id,
         person_id=person.id if person else None, invitation_id=answer.invitation_id,
         score=answer.score, category=category_of(answer.score), comment=answer.comment,
@@ -53,9 +60,8 @@ def record_response(
         verdict=answer.verdict, verdict_reasons=list(answer.verdict_reasons),
         fingerprint=answer.fingerprint, created_at=now, updated_at=now,
     )
-    session.add(response)
-    session.flush()
-    record_answer(session, response, now)
+    record_answer(session, response, now, survey=survey, person=person,
+                  person_is_new=person_is_new)
     after_response(session, survey, person, response, now)
     return response
 

@@ -9,8 +9,9 @@ from flask.views import MethodView
 
 from collector.api.lookups import survey_filter
 from collector.api.parsing import Blueprint
-from collector.auth import BROWSER, READ, require_key
+from collector.auth import BROWSER, READ, current_site, require_key
 from collector.clock import now
+from collector.config_cache import config_cache
 from collector.decision_counts import read_counts
 from collector.displays import DisplayRequest, check_display
 from collector.engagement import Who, find_display, record_decline
@@ -18,7 +19,7 @@ from collector.errors import APIError
 from collector.extensions import db
 from collector.idempotency import write_endpoint
 from collector.identity import IdentityError, check_identity
-from collector.models import Site, Survey
+from collector.models import Survey
 from collector.schemas.engagement import (
     DecisionArgsSchema,
     DecisionListSchema,
@@ -32,12 +33,6 @@ blp = Blueprint("eligibility", __name__, url_prefix="/v1",
                 description="Decide whether to show a survey, and say why.")
 
 
-def _site() -> Site:
-    site = db.session.get(Site, g.key.site_id)
-    assert site is not None
-    return site
-
-
 @blp.route("/eligibility")
 class Eligibility(MethodView):
     @require_key(*BROWSER)
@@ -48,7 +43,7 @@ class Eligibility(MethodView):
         """Decide for a page view or event. Eligible: the survey to render in one locale and
         a ``display_id`` (the display is remembered for fatigue rules). ``dry_run`` records
         nothing. Without ``survey``, the first active survey whose ``show_on`` matches."""
-        site = _site()
+        site = current_site()
         moment = now()
         try:
             verified = check_identity(site.identity_secret, site.require_identity,
@@ -62,7 +57,7 @@ class Eligibility(MethodView):
         answer = check_display(db.session, site, DisplayRequest(
             who=who, survey_key=data.get("survey"), locale=data.get("locale"),
             accept_language=request.headers.get("Accept-Language"), url=data.get("url"),
-            event=data.get("event"), dry_run=data["dry_run"]), moment)
+            event=data.get("event"), dry_run=data["dry_run"]), moment, config_cache())
         return {"eligible": answer.eligible, "reason": answer.reason, "survey": answer.survey,
                 "display_id": answer.display_id}
 

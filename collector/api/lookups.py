@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import g
 
+from collector.config_cache import SurveySnapshot, cached_survey, config_cache
 from collector.errors import APIError
 from collector.extensions import db
 from collector.models import Survey
@@ -15,6 +16,14 @@ from collector.surveys import find_survey
 
 def survey_or_404(key: str, *, field: str = "survey", with_version: bool = False) -> Survey:
     survey = find_survey(db.session, g.key.site_id, key, with_version=with_version)
+    if survey is None:
+        raise APIError(404, "survey_not_found", f"No survey {key!r} on this site.", field=field)
+    return survey
+
+
+def cached_survey_or_404(key: str, *, field: str = "survey") -> SurveySnapshot:
+    """The survey with its current version, read through the process's config cache."""
+    survey = cached_survey(config_cache(), db.session, g.key.site_id, key)
     if survey is None:
         raise APIError(404, "survey_not_found", f"No survey {key!r} on this site.", field=field)
     return survey

@@ -9,16 +9,16 @@ from flask import Response as FlaskResponse
 from flask import current_app, g, request
 from flask.views import MethodView
 
-from collector.api.lookups import survey_filter, survey_or_404
+from collector.api.lookups import cached_survey_or_404, survey_filter
 from collector.api.parsing import Blueprint
 from collector.api.screening import screen_submission
-from collector.auth import BROWSER, READ, require_key
+from collector.auth import BROWSER, READ, current_site, require_key
 from collector.clock import now
 from collector.errors import APIError
 from collector.extensions import db
 from collector.idempotency import write_endpoint
 from collector.models import Response
-from collector.people import upsert_person
+from collector.people import PersonClaim, find_person_record, save_person_record
 from collector.response_edits import edit_token_valid, issue_edit_token, update_response
 from collector.responses import (
     InvalidCursor,
@@ -48,15 +48,14 @@ class Responses(MethodView):
     @blp.response(201, ResponseSchema)
     def post(self, data: dict[str, Any]) -> ResponseRow:
         """Record an answer. Send an ``Idempotency-Key`` so a retry never stores it twice."""
-        survey = survey_or_404(data["survey"], with_version=True)
+        survey = cached_survey_or_404(data["survey"])
         moment = now()
         # Identity (401 when refused), fingerprint and bot verdict: docs/protection.md.
-        screening = screen_submission(survey, data, role=g.key.role, now=moment)
-        person = upsert_person(
-            db.session, g.key.site_id, moment, user_id=screening.user_id,
-            email=data.get("email"), anonymous_id=data.get("anonymous_id"),
-            locale=data.get("locale"),
-        )
+        screening = screen_submission(survey, current_site(), data, role=g.key.role,
+                                      now=moment)
+        claim = PersonClaim(user_id=screening.user_id, email=data.get("email"),
+                            anonymous_id=data.get("anonymous_id"), locale=data.get("locale"))
+        found = find_person_record(db.session, g.key.site_id, claim)
         answer = NewResponse(
             score=data["score"], comment=data.get("comment"), answers=data.get("answers", {}),
             locale=data.get("locale"), channel=data["channel"], touchpoint=data.get("touchpoint"),
@@ -64,7 +63,11 @@ class Responses(MethodView):
             fingerprint=screening.fingerprint, verdict=screening.verdict.verdict,
             verdict_reasons=screening.verdict.reasons,
         )
-        response = record_response(db.session, survey, person, answer, moment)
+        # The writes, together, once everything is read and judged.
+        person = (save_person_record(db.session, g.key.site_id, claim, found, moment)
+                  if claim.lookup() else None)
+        response = record_response(db.session, survey, person, answer, moment,
+                                   person_is_new=found is None)
         # Everything the answer shows is at hand: no re-read of survey, version or person.
         version = survey.current_version
         assert version is not None and version.id == response.survey_version_id

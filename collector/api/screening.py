@@ -16,7 +16,6 @@ from flask import current_app, request
 from collector.errors import APIError
 from collector.extensions import db
 from collector.identity import IdentityError, check_identity
-from collector.models import Site, Survey
 from collector.protection import (
     ACCEPTED,
     BROWSER_SOURCE,
@@ -44,7 +43,7 @@ def request_fingerprint() -> str:
                        request.headers.get("Accept-Language", ""))
 
 
-def verified_user_id(site: Site, *, browser: bool, user_id: str | None, email: str | None,
+def verified_user_id(site: Any, *, browser: bool, user_id: str | None, email: str | None,
                      token: str | None, now: datetime) -> str | None:
     """The person's id after the site's identity rule; 401 with the reason when refused.
 
@@ -60,11 +59,10 @@ def verified_user_id(site: Site, *, browser: bool, user_id: str | None, email: s
 
 
 def screen_submission(
-    survey: Survey, data: dict[str, Any], *, role: str, now: datetime
+    survey: Any, site: Any, data: dict[str, Any], *, role: str, now: datetime
 ) -> Screening:
-    """Check identity (may raise 401) and judge the answer ``data`` from this request."""
-    site = db.session.get(Site, survey.site_id)
-    assert site is not None
+    """Check identity (may raise 401) and judge the answer ``data`` from this request.
+    ``survey`` and ``site`` may be models or snapshots (collector/config_cache.py)."""
     browser = role == "publishable"
     token = data.get("identity_token")
     user_id = verified_user_id(site, browser=browser, user_id=data.get("user_id"),
@@ -75,7 +73,7 @@ def screen_submission(
     return Screening(user_id, print_, verdict)
 
 
-def judge(survey: Survey, print_: str, signals: dict[str, Any] | None, *, browser: bool,
+def judge(survey: Any, print_: str, signals: dict[str, Any] | None, *, browser: bool,
           identity_verified: bool, now: datetime) -> Verdict:
     """The verdict for an answer to ``survey`` arriving with this request's user agent."""
     if not _verdicts_enabled():

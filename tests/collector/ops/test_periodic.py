@@ -54,8 +54,8 @@ def test_the_database_refuses_a_second_queued_instance(clocked_app, clock):
     with clocked_app.app_context():
         enqueue(db.session, alerts.KIND, {}, now=clock(), dedupe_key=alerts.KIND)
         db.session.commit()
-        enqueue(db.session, alerts.KIND, {}, now=clock(), dedupe_key=alerts.KIND)
-        with pytest.raises(IntegrityError):
+        with pytest.raises(IntegrityError):  # at the insert or, at the latest, the commit
+            enqueue(db.session, alerts.KIND, {}, now=clock(), dedupe_key=alerts.KIND)
             db.session.commit()
         db.session.rollback()
         # Done and dead instances do not count: history may hold any number of them.
@@ -175,6 +175,7 @@ def test_a_replayed_dead_periodic_job_runs_beside_the_next_scheduled_one(clocked
     with clocked_app.app_context():
         dead = enqueue(db.session, alerts.KIND, {}, now=clock(), dedupe_key=alerts.KIND)
         dead.status = "dead"
+        db.session.flush()  # enqueue inserts at once; the dead one must be dead by then
         enqueue(db.session, alerts.KIND, {}, now=clock(), dedupe_key=alerts.KIND)
         db.session.commit()
         replay_job(db.session, dead, clock())
