@@ -102,7 +102,7 @@ def measure(database_url: str, redis_url: str | None, args: argparse.Namespace) 
                 for n in range(args.count):
                     subject(10_000 + n)
                 profiler.disable()
-                stats = pstats.Stats(profiler).sort_stats("cumulative")
+                stats = pstats.Stats(profiler).sort_stats(args.sort)
                 stats.print_stats(45)
             base = cpu_per_request(hello, args.count, args.batches)
             cost = cpu_per_request(subject, args.count, args.batches)
@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--profile", choices=("eligibility", "submit"))
+    parser.add_argument("--profile", choices=("eligibility", "submit"),
+                        help="print a cProfile of this path before measuring")
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key (tottime…)")
     args = parser.parse_args(argv)
     args.count = 200 if args.quick else 500
     args.batches = 3 if args.quick else 7

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -42,19 +43,29 @@ def _request_fingerprint() -> str:
     return hashlib.sha256(request.get_data(cache=True)).hexdigest()
 
 
-_FIND = select(IdempotencyRecord).where(
-    IdempotencyRecord.site_id == bindparam("site_id"),
-    IdempotencyRecord.endpoint == bindparam("endpoint"),
-    IdempotencyRecord.key == bindparam("key"),
+@dataclass(frozen=True)
+class StoredAnswer:
+    request_hash: str
+    status_code: int
+    body: Any
+
+
+_RECORDS = IdempotencyRecord.__table__
+# Built once, and read without the ORM: every submit from the widget asks it.
+_FIND = select(_RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.body).where(
+    _RECORDS.c.site_id == bindparam("site_id"),
+    _RECORDS.c.endpoint == bindparam("endpoint"),
+    _RECORDS.c.key == bindparam("key"),
 )
 
 
-def _find(site_id: int, endpoint: str, key: str) -> IdempotencyRecord | None:
-    return db.session.scalars(
+def _find(site_id: int, endpoint: str, key: str) -> StoredAnswer | None:
+    row = db.session.connection().execute(
         _FIND, {"site_id": site_id, "endpoint": endpoint, "key": key}).first()
+    return StoredAnswer(*row) if row is not None else None
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+def _replay(record: StoredAnswer, fingerprint: str) -> Response:
     if record.request_hash != fingerprint:
         raise APIError(409, "idempotency_key_reused",
                        "This Idempotency-Key was used with a different request body.",

@@ -49,13 +49,14 @@ class Responses(MethodView):
     def post(self, data: dict[str, Any]) -> ResponseRow:
         """Record an answer. Send an ``Idempotency-Key`` so a retry never stores it twice."""
         survey = cached_survey_or_404(data["survey"])
+        session = db.session  # one look-up: the property costs a context search each time
         moment = now()
         # Identity (401 when refused), fingerprint and bot verdict: docs/protection.md.
         screening = screen_submission(survey, current_site(), data, role=g.key.role,
                                       now=moment)
         claim = PersonClaim(user_id=screening.user_id, email=data.get("email"),
                             anonymous_id=data.get("anonymous_id"), locale=data.get("locale"))
-        found = find_person_record(db.session, g.key.site_id, claim)
+        found = find_person_record(session, g.key.site_id, claim)
         answer = NewResponse(
             score=data["score"], comment=data.get("comment"), answers=data.get("answers", {}),
             locale=data.get("locale"), channel=data["channel"], touchpoint=data.get("touchpoint"),
@@ -64,9 +65,9 @@ class Responses(MethodView):
             verdict_reasons=screening.verdict.reasons,
         )
         # The writes, together, once everything is read and judged.
-        person = (save_person_record(db.session, g.key.site_id, claim, found, moment)
+        person = (save_person_record(session, g.key.site_id, claim, found, moment)
                   if claim.lookup() else None)
-        response = record_response(db.session, survey, person, answer, moment,
+        response = record_response(session, survey, person, answer, moment,
                                    person_is_new=found is None)
         # Everything the answer shows is at hand: no re-read of survey, version or person.
         version = survey.current_version

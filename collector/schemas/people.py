@@ -52,6 +52,11 @@ class ErasureCountsSchema(ma.Schema):
     tickets = fields.Integer()
     contacts = fields.Integer()
     followups = fields.Integer()
+    jobs_deleted = fields.Integer(metadata={"description": "unsent jobs only about the person"})
+    jobs_scrubbed = fields.Integer(metadata={"description": "other jobs with their data blanked"})
+    idempotency_records = fields.Integer(
+        metadata={"description": "stored replies naming the person, now 410 person_erased"})
+    audit_entries = fields.Integer(metadata={"description": "case notes whose text was removed"})
 
 
 class ErasureSchema(ma.Schema):
