@@ -4,21 +4,31 @@ cases, a few recent verbatims. Sent as a ``digest.weekly`` event and, when SMTP 
 The worker keeps one ``digest.weekly`` job queued per site, due Mondays at 08:00 UTC.
 Teams are those named in ``Site.settings["followup"]`` (``teams`` and rule teams), plus the
 whole site (team ``null``). Recipients: ``followup.digest_recipients[team]`` (``"*"`` for the
-whole site), else the team's owners that are email addresses.
+whole site), else the team's owners that are email addresses. The email's numbers and dates
+follow ``followup.digest_locale`` (a tag, or team → tag with ``"*"`` for the rest), else the
+site's default locale; the words stay English until the catalogs carry them.
+
+A significant week-over-week change is also an ``alert.nps_shift``, told once per (team,
+direction) while it lasts, like the daily alerts (``collector.alerts.raise_alert``).
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from babel.dates import format_interval
+from babel.numbers import get_minus_sign_symbol, get_plus_sign_symbol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from collector import i18n
+from collector.alerts import AlertSettings, Reading, raise_alert
 from collector.events import emit
 from collector.followup import CLOSED, rules_of, team_of
 from collector.jobs import JobFailed, enqueue_once, handler
@@ -68,12 +78,19 @@ def teams_of(site: Site) -> list[str | None]:
 def _nps(counts: NpsCounts) -> dict[str, Any]:
     interval = counts.interval() if counts.total else None
     return {"nps": counts.nps, "responses": counts.total,
-            "interval": [interval.low, interval.high] if interval else None}
+            "interval": [interval.low, interval.high] if interval else None,
+            "shares": counts.shares()}
 
 
 def build_digest(session: Session, site: Site, team: str | None, now: datetime
                  ) -> dict[str, Any]:
     """The digest of the seven days before ``now`` for one team (``None``: whole site)."""
+    return _digest(session, site, team, now)[0]
+
+
+def _digest(session: Session, site: Site, team: str | None, now: datetime
+            ) -> tuple[dict[str, Any], Reading | None]:
+    """The digest, and the week's reading against the week before when both had answers."""
     rules = rules_of(site)
     start, previous = now - timedelta(days=7), now - timedelta(days=14)
     rows = session.execute(
@@ -86,9 +103,10 @@ def build_digest(session: Session, site: Site, team: str | None, now: datetime
     last_week = [r for r in mine if r.created_at < start]
     current = NpsCounts.of_scores(r.score for r in this_week)
     before = NpsCounts.of_scores(r.score for r in last_week)
-    change = None
+    change = reading = None
     if current.total and before.total:
         comparison = compare(current, before)
+        reading = Reading(comparison, current)
         change = {"points": comparison.difference, "p_value": comparison.p_value,
                   "significant": comparison.significant(ALPHA)}
     cases = select(func.count()).select_from(FollowupCase).where(
@@ -106,29 +124,82 @@ def build_digest(session: Session, site: Site, team: str | None, now: datetime
             "open_cases": session.scalar(cases) or 0,
             "overdue_cases": session.scalar(cases.where(FollowupCase.due_at < now)) or 0,
             "detractor_verbatims": verbatims("detractor"),
-            "promoter_verbatims": verbatims("promoter")}
+            "promoter_verbatims": verbatims("promoter")}, reading
 
 
-def render_text(digest: dict[str, Any]) -> str:
+def digest_locale(site: Site, team: str | None) -> str:
+    """The locale a team's digest email is formatted in (see the module docstring)."""
+    chosen = rules_of(site).get("digest_locale")
+    if isinstance(chosen, dict):
+        chosen = chosen.get(team or "*") or chosen.get("*")
+    return str(chosen or site.default_locale or i18n.SOURCE_LOCALE)
+
+
+class Numbers:
+    """Babel formatting in one locale, as the report page does (collector/i18n.py)."""
+
+    def __init__(self, locale: str | None) -> None:
+        self.locale = locale
+
+    def count(self, value: int) -> str:
+        return i18n.format_decimal(value, self.locale, format="#,##0")
+
+    def signed(self, value: float, digits: int = 0) -> str:
+        """With the locale's own plus and minus signs (Swedish uses U+2212, Arabic puts a
+        left-to-right mark first): ``+12``, ``-3,5``; zero has no sign."""
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        shown = i18n.format_decimal(abs(value), self.locale, format=pattern)
+        if shown == i18n.format_decimal(0, self.locale, format=pattern):
+            return shown
+        symbol = get_plus_sign_symbol if value > 0 else get_minus_sign_symbol
+        return symbol(i18n.babel_locale(self.locale)) + shown
+
+    def percent(self, ratio: float) -> str:
+        return i18n.format_percent(ratio, self.locale)
+
+    def day(self, iso: str) -> str:
+        return i18n.format_date(datetime.fromisoformat(iso), self.locale)
+
+    def span(self, since: str, until: str) -> str:
+        return format_interval(datetime.fromisoformat(since).date(),
+                               datetime.fromisoformat(until).date(), "yMMMd",
+                               locale=i18n.babel_locale(self.locale))
+
+
+def render_text(digest: dict[str, Any], locale: str | None = None) -> str:
+    """The email's plain text; numbers and dates in ``locale`` (English when ``None``)."""
+    fmt = Numbers(locale)
+
     def nps(part: dict[str, Any]) -> str:
         if part["nps"] is None:
             return "no answers"
         low, high = part["interval"]
-        return f"{part['nps']:+.0f} (95% interval {low:+.0f} to {high:+.0f}, n={part['responses']})"
+        return (f"{fmt.signed(part['nps'])} ({fmt.percent(0.95)} interval {fmt.signed(low)} "
+                f"to {fmt.signed(high)}, n = {fmt.count(part['responses'])})")
+
+    def shares(part: dict[str, Any]) -> list[str]:
+        found = part.get("shares") or {}
+        if part["nps"] is None or None in found.values() or not found:
+            return []
+        return [f"Promoters {fmt.percent(found['promoters'])}, passives "
+                f"{fmt.percent(found['passives'])}, detractors {fmt.percent(found['detractors'])}"]
 
     change = digest["change"]
     moved = ("not enough answers to compare" if change is None else
-             f"{change['points']:+.1f} points vs last week, "
+             f"{fmt.signed(change['points'], 1)} points vs last week, "
              f"{'a significant change' if change['significant'] else 'within noise'}")
-    lines = [f"Weekly NPS digest: {digest['site']} / {digest['team'] or 'all teams'}", "",
-             f"NPS this week: {nps(digest['this_week'])}", f"Change: {moved}",
-             f"Open follow-up cases: {digest['open_cases']} "
-             f"({digest['overdue_cases']} overdue)", ""]
+    lines = [f"Weekly NPS digest: {digest['site']} / {digest['team'] or 'all teams'}",
+             f"Week: {fmt.span(digest['week_start'], digest['week_end'])}", "",
+             f"NPS this week: {nps(digest['this_week'])}", *shares(digest["this_week"]),
+             f"Change: {moved}",
+             f"Open follow-up cases: {fmt.count(digest['open_cases'])} "
+             f"({fmt.count(digest['overdue_cases'])} overdue)", ""]
     for title, key in (("Detractors said", "detractor_verbatims"),
                        ("Promoters said", "promoter_verbatims")):
         if digest[key]:
             lines.append(f"{title}:")
-            lines += [f"  [{v['score']}] {v['comment']}" for v in digest[key]]
+            lines += [f"  [{fmt.count(v['score'])}] {v['comment']} ({fmt.day(v['at'])})"
+                      for v in digest[key]]
     return "\n".join(lines) + "\n"
 
 
@@ -177,14 +248,14 @@ def send_digests(session: Session, payload: dict[str, Any], now: datetime) -> No
         return
     smtp_url, mail_from = _mail_settings()
     sent: list[OnceMark] = []
+    rules = replace(AlertSettings.of(site), alpha=ALPHA)
     for team in teams_of(site):
-        digest = build_digest(session, site, team, now)
+        digest, reading = _digest(session, site, team, now)
         emit(session, site_id=site.id, type="digest.weekly", data=digest, now=now)
-        if digest["change"] is not None and digest["change"]["significant"]:
-            emit(session, site_id=site.id, type="alert.nps_shift",
-                 data={key: digest[key] for key in ("site", "team", "week_start", "week_end",
-                                                    "this_week", "previous_week", "change")},
-                 now=now)
+        raise_alert(session, site, f"digest:{team or '*'}", reading,
+                    {key: digest[key] for key in ("site", "team", "week_start", "week_end",
+                                                  "this_week", "previous_week", "change")},
+                    rules, now)
         to = recipients(site, team)
         key = once_key(site, team, now)
         if smtp_url and to and session.scalar(select(OnceMark.id).where(OnceMark.key == key)):
@@ -193,7 +264,7 @@ def send_digests(session: Session, payload: dict[str, Any], now: datetime) -> No
             try:
                 send_email(smtp_url, mail_from, to,
                            f"NPS this week: {site.name} / {team or 'all teams'}",
-                           render_text(digest))
+                           render_text(digest, digest_locale(site, team)))
             except (OSError, smtplib.SMTPException) as error:
                 # The teams emailed so far keep their marks, so the retry skips them.
                 raise JobFailed(f"digest email for {key} failed: {error}", keep=sent) from error

@@ -125,13 +125,44 @@ def after_response(session: Session, survey: Survey, person: Person | None,
     on_response(session, site, response, survey.key, now)
 
 
+def after_release(session: Session, response: Response, now: datetime) -> None:
+    """An admin released a quarantined answer: do now what accepting it would have done.
+
+    Its ``response.created`` already went out (with verdict ``quarantined``); receivers hear
+    ``response.updated`` with verdict ``released``, then ``response.detractor`` for a score of
+    0 to 6, and a case opens as for a new answer (due by the SLA from now: nobody could act
+    on it before). When the same person has answered since, their later answers have already
+    settled their earlier cases, so nothing is won back here; if the next one scored higher,
+    the new case is won back at once, as it would have been then."""
+    if response.channel == "import":
+        return
+    survey = session.get(Survey, response.survey_id)
+    site = session.get(Site, response.site_id)
+    assert survey is not None and site is not None
+    person = session.get(Person, response.person_id) if response.person_id else None
+    data = response_data(response, survey.key, person)
+    emit(session, site_id=response.site_id, type="response.updated", data=data, now=now)
+    if response.score <= 6:
+        emit(session, site_id=response.site_id, type="response.detractor", data=data, now=now)
+    # The person's next counted answer is the one that would have judged this case.
+    following = None if response.person_id is None else session.scalars(
+        select(Response).where(Response.person_id == response.person_id,
+                               Response.id != response.id,
+                               Response.verdict.in_(("accepted", "released")),
+                               Response.created_at > response.created_at)
+        .order_by(Response.created_at, Response.id).limit(1)).first()
+    case = on_response(session, site, response, survey.key, now, win_back=following is None)
+    if case is not None and following is not None:
+        _win_back(session, following, now)
+
+
 def on_response(session: Session, site: Site, response: Response, survey_key: str | None,
-                now: datetime) -> FollowupCase | None:
+                now: datetime, *, win_back: bool = True) -> FollowupCase | None:
     """Called for each new response: wins back earlier cases, opens a new one when due."""
     rules = rules_of(site)
     if response.verdict == "quarantined" or not rules.get("enabled", True):
         return None
-    if response.person_id is not None:
+    if response.person_id is not None and win_back:
         _win_back(session, response, now)
     wanted = ("detractor", "passive") if rules.get("include_passives") else ("detractor",)
     if response.category not in wanted:

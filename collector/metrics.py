@@ -7,31 +7,25 @@ beside them. Groups are additive, so the overall figure is the sum of the groups
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from collector.metrics_rollup import RollupReader
-from collector.models import DecisionCount, Response, Ticket
-from collector.rollup import SUM_NAMES
+from collector.metrics_rollup import RollupReader, property_reader, ticket_reader
+from collector.models import DecisionCount, Response
+from collector.rollup import PROPERTY_NAME, SUM_NAMES, property_key, ticket_bucket
 from collector.stats import CategoryWeights, NpsCounts, WeightedNps
 
 COUNTED_VERDICTS = ("accepted", "released")
 COLUMN_GROUPS = ("touchpoint", "channel", "locale")
 PERIOD_GROUPS = ("day", "week", "month")
 PROPERTY_PREFIX = "property:"
-PROPERTY_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-TICKET_GROUP = "ticket_resolution"
-# Upper bounds (hours, exclusive) of the ticket resolution buckets, fastest first.
-RESOLUTION_BUCKETS = ((1, "under_1h"), (4, "1h_to_4h"), (24, "4h_to_24h"), (72, "1d_to_3d"))
-RESOLUTION_SLOWEST = "over_3d"
-NO_TICKET = "no_ticket"
+TICKET_GROUP = "ticket_resolution"  # buckets: collector.rollup.ticket_bucket
 
 
 class UnknownGroup(ValueError):
@@ -109,44 +103,14 @@ def _period(dialect: str, unit: str) -> ColumnElement[Any]:
     return func.strftime("%Y-%m-01", column)
 
 
-def _ticket_bucket(dialect: str, query: Select[Any]) -> tuple[Select[Any], ColumnElement[Any]]:
-    """Join each response to its person's most recently resolved ticket; bucket its duration.
-
-    The duration runs from when Tenpoint first heard of the ticket to its resolution.
-    """
-    ticket = Ticket
-    latest = (
-        select(ticket.person_id, func.max(ticket.resolved_at).label("resolved_at"))
-        .where(ticket.resolved_at.is_not(None))
-        .group_by(ticket.person_id).subquery()
-    )
-    last = (
-        select(ticket.person_id, func.max(ticket.created_at).label("created_at"),
-               latest.c.resolved_at)
-        .join(latest, (latest.c.person_id == ticket.person_id)
-              & (latest.c.resolved_at == ticket.resolved_at))
-        .group_by(ticket.person_id, latest.c.resolved_at).subquery()
-    )
-    if dialect == "postgresql":
-        hours = func.extract("epoch", last.c.resolved_at - last.c.created_at) / 3600.0
-    else:
-        hours = (func.julianday(last.c.resolved_at) - func.julianday(last.c.created_at)) * 24.0
-    whens = [(last.c.person_id.is_(None), literal(NO_TICKET))]
-    whens += [(hours < bound, literal(label)) for bound, label in RESOLUTION_BUCKETS]
-    bucket = case(*whens, else_=literal(RESOLUTION_SLOWEST))
-    return query.outerjoin(last, last.c.person_id == Response.person_id), bucket
-
-
-def _group_key(dialect: str, group_by: str, query: Select[Any]
-               ) -> tuple[Select[Any], ColumnElement[Any]]:
+def _group_key(dialect: str, group_by: str) -> ColumnElement[Any]:
     if group_by in COLUMN_GROUPS:
-        return query, getattr(Response, group_by)
+        return getattr(Response, group_by)
     if group_by in PERIOD_GROUPS:
-        return query, _period(dialect, group_by)
+        return _period(dialect, group_by)
     if group_by == TICKET_GROUP:
-        return _ticket_bucket(dialect, query)
-    name = group_by[len(PROPERTY_PREFIX):]
-    return query, Response.properties[name].as_string()
+        return ticket_bucket(dialect)
+    return property_key(group_by[len(PROPERTY_PREFIX):])
 
 
 def _filtered(query: Select[Any], spec: MetricsQuery) -> Select[Any]:
@@ -230,13 +194,18 @@ def _figures_of(key: str | None, sums: list[float], weighted: bool) -> GroupFigu
 
 def _rolled_report(session: Session, spec: MetricsQuery, dialect: str
                    ) -> tuple[GroupFigures, list[GroupFigures]]:
-    """Groupings the daily roll-up can answer (collector/metrics_rollup.py)."""
+    """Groupings a roll-up can answer (collector/metrics_rollup.py)."""
     group_by = spec.group_by
     if group_by is None:
         reader = RollupReader(session, spec.site_id, spec.survey_id, None, _key, None, _key)
     elif group_by in COLUMN_GROUPS:
         reader = RollupReader(session, spec.site_id, spec.survey_id,
                               getattr(Response, group_by), _key, group_by, _key)
+    elif group_by.startswith(PROPERTY_PREFIX):
+        reader = property_reader(session, spec.site_id, spec.survey_id,
+                                 group_by[len(PROPERTY_PREFIX):], _key)
+    elif group_by == TICKET_GROUP:
+        reader = ticket_reader(session, spec.site_id, spec.survey_id, _key)
     else:
         reader = RollupReader(session, spec.site_id, spec.survey_id,
                               _period(dialect, group_by), _key, "day", _period_name(group_by))
@@ -255,18 +224,23 @@ def _rolled_report(session: Session, spec: MetricsQuery, dialect: str
 def nps_report(session: Session, spec: MetricsQuery) -> NpsReport:
     """Overall and grouped figures, exclusions and quarantined answers for one span."""
     validate_group(spec.group_by)
+    overall, groups = _rolled_report(session, spec, session.get_bind().dialect.name)
+    return NpsReport(overall, groups, excluded_counts(session, spec), overall.quarantined)
+
+
+def scan_report(session: Session, spec: MetricsQuery) -> NpsReport:
+    """The same report from one scan of the answers, whatever the roll-ups hold: the
+    reference the roll-ups must equal (tests, and anyone doubting a figure)."""
+    validate_group(spec.group_by)
     dialect = session.get_bind().dialect.name
-    if spec.group_by is None or spec.group_by in COLUMN_GROUPS + PERIOD_GROUPS:
-        overall, groups = _rolled_report(session, spec, dialect)
-        return NpsReport(overall, groups, excluded_counts(session, spec), overall.quarantined)
     sums = _sums(spec.weighted)
     groups: list[GroupFigures] = []
     if spec.group_by is None:
         row = session.execute(_filtered(select(*sums), spec)).one()
         overall = _figures(None, row, spec.weighted)
     else:
-        query, key = _group_key(dialect, spec.group_by, select(*sums))
-        query = _filtered(query.add_columns(key.label("group_key")), spec)
+        key = _group_key(dialect, spec.group_by)
+        query = _filtered(select(*sums, key.label("group_key")), spec)
         rows = session.execute(query.group_by(key).order_by(key)).all()
         groups = [_figures(_key(row[-1]), row[:-1], spec.weighted) for row in rows]
         overall = _add(groups, spec.weighted)

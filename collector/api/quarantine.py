@@ -12,6 +12,7 @@ from collector.auth import ADMIN, require_key
 from collector.clock import now
 from collector.errors import APIError
 from collector.extensions import db
+from collector.followup import after_release
 from collector.idempotency import write_endpoint
 from collector.models import Response
 from collector.protection import QUARANTINED, RELEASED
@@ -31,7 +32,9 @@ class Release(MethodView):
     def post(self, response_id: str) -> ResponseRow:
         """Release a quarantined answer: it counts in metrics from now on. Admin keys only.
 
-        The release is recorded in the audit trail with the reasons it had been held for.
+        The release is recorded in the audit trail with the reasons it had been held for,
+        and the answer is then treated as if it had been accepted: a ``response.updated``
+        event (and ``response.detractor`` for 0 to 6) and, for a detractor, a follow-up case.
         """
         response = db.session.scalars(
             select(Response).where(Response.id == int(response_id),
@@ -55,5 +58,6 @@ class Release(MethodView):
                      changes={"verdict": [QUARANTINED, RELEASED],
                               "verdict_reasons": list(response.verdict_reasons or [])},
                      at=moment)
+        after_release(db.session, response, moment)
         db.session.flush()
         return response_rows(db.session, [response])[0]
