@@ -25,8 +25,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import collector_env, emit, figure, median, ratio, seed_demo, workspace
-from bench.http_throughput import COLLECTOR_SETTINGS, specs
-from bench.load import fill
+from bench.http_throughput import COLLECTOR_SETTINGS, specs, use_default_rules
+from bench.load import KNOWN_PEOPLE, fill, known_person
 from bench.services import PrivatePostgres, PrivateRedis
 
 WsgiApp = Callable[..., Any]
@@ -84,6 +84,7 @@ def measure(database_url: str, redis_url: str | None, args: argparse.Namespace) 
         env = collector_env(database_url, work / "instance", redis_url=redis_url,
                             extra=COLLECTOR_SETTINGS)
         keys = seed_demo(env)
+        use_default_rules(env)
         os.environ.update({k: v for k, v in env.items() if k.startswith("TENPOINT_")})
         from bench.hello_world import app as hello_app
         from collector import create_app
@@ -91,7 +92,13 @@ def measure(database_url: str, redis_url: str | None, args: argparse.Namespace) 
         apps = {"hello-world": hello_app.wsgi_app, "collector": create_app().wsgi_app}
         hello = runner(apps["hello-world"], "eligibility", keys["publishable_key"])
         out = []
-        for name in ("eligibility", "submit"):
+        returning = specs(keys["publishable_key"])["eligibility/returning"]
+        for number in range(KNOWN_PEOPLE):  # each returning visitor has been shown the survey
+            call(apps["collector"], returning.method, returning.path,
+                 returning.body.replace("{{known}}", known_person(number)).encode(),
+                 {"Content-Type": "text/plain",
+                  "X-Forwarded-For": f"10.254.{number // 256}.{number % 256}"})
+        for name in ("eligibility", "eligibility/returning", "submit"):
             subject = runner(apps["collector"], name, keys["publishable_key"])
             for warm in range(20):
                 hello(warm)
@@ -114,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--profile", choices=("eligibility", "submit"),
+    parser.add_argument("--profile", choices=("eligibility", "eligibility/returning", "submit"),
                         help="print a cProfile of this path before measuring")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (tottime…)")
     args = parser.parse_args(argv)
@@ -133,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     label = "SQLite" if args.db == "sqlite" else "PostgreSQL + Redis"
     figures = []
     for name, cost, base in rows:
-        print(f"{name:12} {label}: {cost:.3f} ms CPU/request, hello-world {base:.3f} ms, "
+        print(f"{name:22} {label}: {cost:.3f} ms CPU/request, hello-world {base:.3f} ms, "
               f"hello/collector {ratio(base, cost):.3f}")
         figures += [figure(f"{name} ({label}): CPU per request", cost, "ms", baseline=base),
                     figure(f"{name} ({label}): hello-world CPU / collector CPU",

@@ -4,7 +4,9 @@ Goals (issue 10): eligibility throughput at least 0.5 of hello-world, submit at 
 on SQLite and on PostgreSQL with Redis rate limits. Both apps run under identical gunicorn
 settings (``harness.DEFAULT_SETTINGS``); baseline and subject alternate round by round, and
 the figures are medians over rounds. Every submit is a new person with a new idempotency key,
-so it measures inserts, never replays.
+so it measures inserts, never replays. Eligibility is measured twice: for first-time visitors
+(a person and a display written on every request: the worst case) and for returning visitors
+(2,000 people shown the survey before the bench: the everyday page view, read-only).
 
     python bench/http_throughput.py [--quick] [--db sqlite|postgres|both] [--tool wrk|python]
 """
@@ -13,10 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +41,14 @@ from bench.harness import (
     start_hello_world,
     workspace,
 )
-from bench.load import RequestSpec, fill, run_load, tool_name
+from bench.load import KNOWN_PEOPLE, RequestSpec, fill, known_person, run_load, tool_name
 from bench.services import PrivatePostgres, PrivateRedis
 
-GOALS = {"eligibility": 0.5, "submit": 0.35}
+GOALS = {"eligibility": 0.5, "eligibility/returning": 0.5, "submit": 0.35}
 SURVEY = "product-nps"
+# A real visitor's browser: without one, every answer would be quarantined as a script's.
+BROWSER_USER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+                      "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
 
 
 # Rate limits stay on and are counted in every scope; the made-up visitor addresses keep the
@@ -60,12 +67,18 @@ COLLECTOR_SETTINGS = {
 def specs(publishable_key: str) -> dict[str, RequestSpec]:
     # text/plain, key in the query string: exactly what the widget sends (no preflight),
     # arriving through a load balancer that names the visitor in X-Forwarded-For.
-    headers = {"Content-Type": "text/plain", "X-Forwarded-For": "{{ip}}"}
+    headers = {"Content-Type": "text/plain", "X-Forwarded-For": "{{ip}}",
+               "User-Agent": BROWSER_USER_AGENT, "Accept-Language": "en-US,en;q=0.9"}
     signals = {"webdriver": False, "elapsed_ms": 5400, "honeypot": ""}
     return {
         "eligibility": RequestSpec(
             "POST", f"/v1/eligibility?key={publishable_key}",
             json.dumps({"survey": SURVEY, "user_id": "{{id}}"}), headers),
+        # The everyday case: a visitor seen before (already shown the survey, so the answer
+        # is ``recently_surveyed``), one of ``KNOWN_PEOPLE`` seeded before measuring.
+        "eligibility/returning": RequestSpec(
+            "POST", f"/v1/eligibility?key={publishable_key}",
+            json.dumps({"survey": SURVEY, "user_id": "{{known}}"}), headers),
         "submit": RequestSpec(
             "POST", f"/v1/responses?key={publishable_key}&idempotency_key={{{{id}}}}",
             json.dumps({"survey": SURVEY, "score": 9, "user_id": "{{id}}",
@@ -88,9 +101,47 @@ def check_once(server: Server, spec: RequestSpec) -> int:
             from error
 
 
+DEFAULT_RULES_SCRIPT = """
+from collector import create_app
+from collector.clock import now
+from collector.extensions import db
+from collector.surveys import find_survey, update_survey
+app = create_app()
+with app.app_context():
+    survey = find_survey(db.session, 1, %r, with_version=True)
+    config = {k: v for k, v in survey.current_version.config.items() if k != "rules"}
+    update_survey(db.session, survey, changes={"config": config}, now=now(), actor="bench")
+    db.session.commit()
+"""
+
+
+def use_default_rules(env: dict[str, str]) -> None:
+    """The demo survey shows itself on every visit (a 0-day recontact period, for the demo
+    page); the bench measures the product's defaults instead (90 days): a first-time visitor
+    is shown the survey, a returning one is told ``recently_surveyed``."""
+    subprocess.run([sys.executable, "-c", DEFAULT_RULES_SCRIPT % SURVEY], env=env, check=True,
+                   cwd=Path(__file__).resolve().parents[1], timeout=120)
+
+
+def seed_known_people(server: Server, spec: RequestSpec) -> None:
+    """Show the survey once to each returning visitor, so the bench meets them again."""
+    def one(number: int) -> None:
+        request = urllib.request.Request(
+            server.url + spec.path, method="POST",
+            data=spec.body.replace("{{known}}", known_person(number)).encode(),
+            headers={"Content-Type": "text/plain",
+                     "X-Forwarded-For": f"10.254.{number // 256 % 256}.{number % 256}"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            answer.read()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(one, range(KNOWN_PEOPLE)))
+
+
 def measure(label: str, hello: Server, collector: Server, keys: dict[str, str],
             args: argparse.Namespace) -> list[Comparison]:
     results = []
+    seed_known_people(collector, specs(keys["publishable_key"])["eligibility/returning"])
     for name, spec in specs(keys["publishable_key"]).items():
         check_once(hello, spec)
         check_once(collector, spec)
@@ -112,6 +163,7 @@ def run_database(label: str, database_url: str, redis_url: str | None,
         env = collector_env(database_url, work / "instance", redis_url=redis_url,
                             extra=COLLECTOR_SETTINGS)
         keys = seed_demo(env)
+        use_default_rules(env)
         # One ``with``, two managers: the collector starts only once hello-world is guarded.
         with running(start_hello_world(work)) as (hello,), \
                 running(start_collector(env, work)) as (collector,):
@@ -121,7 +173,7 @@ def run_database(label: str, database_url: str, redis_url: str | None,
 def report(comparisons: list[Comparison], quick: bool, how: str) -> None:
     rows, figures = [], []
     for comparison in comparisons:
-        kind = comparison.name.split(" ")[0]
+        kind = comparison.name.split(" (")[0]
         value = comparison.throughput_ratio
         rps = comparison.median_of("subject", "rps")
         base_rps = comparison.median_of("baseline", "rps")

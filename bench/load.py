@@ -27,10 +27,21 @@ from urllib.parse import urlsplit
 
 from bench.harness import percentile
 
+# ``{{known}}`` names one of this many returning visitors, picked at random per request.
+KNOWN_PEOPLE = 2000
+
+
+def known_person(number: int) -> str:
+    return f"known-{number}"
+
 
 def fill(template: str, unique: str, ip: str) -> str:
-    """Replace ``{{id}}`` (unique per request) and ``{{ip}}`` (a made-up client address)."""
-    return template.replace("{{id}}", unique).replace("{{ip}}", ip)
+    """Replace ``{{id}}`` (unique per request), ``{{ip}}`` (a made-up client address) and
+    ``{{known}}`` (a returning visitor, one of ``KNOWN_PEOPLE``)."""
+    filled = template.replace("{{id}}", unique).replace("{{ip}}", ip)
+    if "{{known}}" in filled:
+        filled = filled.replace("{{known}}", known_person(random.randrange(KNOWN_PEOPLE)))
+    return filled
 
 
 def made_up_ip(seed: int, counter: int) -> str:
@@ -89,7 +100,8 @@ function setup(thread)
 end
 
 local function fill(template, id, ip)
-  return (template:gsub("{{{{id}}}}", id):gsub("{{{{ip}}}}", ip))
+  local known = "known-" .. math.random(0, {KNOWN_PEOPLE} - 1)
+  return (template:gsub("{{{{id}}}}", id):gsub("{{{{ip}}}}", ip):gsub("{{{{known}}}}", known))
 end
 
 function request()

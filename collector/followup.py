@@ -107,11 +107,12 @@ def response_data(response: Response, survey_key: str, person: Person | None
             "created_at": response.created_at.isoformat()}
 
 
-def after_response(session: Session, survey: Survey, person: Person | None,
-                   response: Response, now: datetime) -> None:
+def after_response(session: Session, survey: Any, person: Any, response: Response,
+                   now: datetime, *, site: Any = None, person_is_new: bool = False) -> None:
     """Tell the world (events) and the team (a follow-up case) about a new answer.
 
-    Imported history (channel ``import``) is neither news nor a case to follow up."""
+    Imported history (channel ``import``) is neither news nor a case to follow up. ``site``
+    (a model or snapshot) spares its look-up; someone new has no earlier case to win back."""
     if response.channel == "import":
         return
     data = response_data(response, survey.key, person)
@@ -120,9 +121,9 @@ def after_response(session: Session, survey: Survey, person: Person | None,
         return
     if response.score <= 6:
         emit(session, site_id=response.site_id, type="response.detractor", data=data, now=now)
-    site = session.get(Site, response.site_id)
+    site = site if site is not None else session.get(Site, response.site_id)
     assert site is not None
-    on_response(session, site, response, survey.key, now)
+    on_response(session, site, response, survey.key, now, win_back=not person_is_new)
 
 
 def after_release(session: Session, response: Response, now: datetime) -> None:

@@ -162,11 +162,11 @@ def record_answer(session: Session, response: Response, now: datetime, *,
 
 
 _DUE_IN_APP = (
-    select(Invitation).where(Invitation.person_id == bindparam("person_id"),
-                             Invitation.status == "pending",
-                             Invitation.channel == "in_app",
-                             Invitation.send_at <= bindparam("now"),
-                             Invitation.expires_at > bindparam("now"))
+    select(Invitation.id).where(Invitation.person_id == bindparam("person_id"),
+                                Invitation.status == "pending",
+                                Invitation.channel == "in_app",
+                                Invitation.send_at <= bindparam("now"),
+                                Invitation.expires_at > bindparam("now"))
     .order_by(Invitation.send_at, Invitation.id).limit(1)
 )
 _DUE_IN_APP_FOR_SURVEY = _DUE_IN_APP.where(Invitation.survey_id == bindparam("survey_id"))
@@ -175,11 +175,14 @@ _DUE_IN_APP_FOR_SURVEY = _DUE_IN_APP.where(Invitation.survey_id == bindparam("su
 def due_in_app(session: Session, person_id: int, now: datetime,
                survey_id: int | None = None) -> Invitation | None:
     """The oldest pending in-app invitation whose time has come, for the widget to show.
-    The statements are built once: a returning visitor's page view asks this."""
-    if survey_id is None:
-        return session.scalars(_DUE_IN_APP, {"person_id": person_id, "now": now}).first()
-    return session.scalars(_DUE_IN_APP_FOR_SURVEY, {
-        "person_id": person_id, "now": now, "survey_id": survey_id}).first()
+    A returning visitor's page view asks this, and the answer is nearly always "none": the
+    id is read with a statement built once, the invitation loaded only when there is one."""
+    params: dict[str, Any] = {"person_id": person_id, "now": now}
+    if survey_id is not None:
+        params["survey_id"] = survey_id
+    found = session.connection().execute(
+        _DUE_IN_APP if survey_id is None else _DUE_IN_APP_FOR_SURVEY, params).scalar()
+    return session.get(Invitation, found) if found is not None else None
 
 
 @jobs.handler(DUE_JOB)

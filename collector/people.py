@@ -201,7 +201,8 @@ def save_person_record(session: Session, site_id: int, claim: PersonClaim,
     its transaction together, at the end (collector/sqlite_writers.py says why)."""
     connection = session.connection()
     if found is None:
-        values = {name: getattr(unsaved_person(site_id, claim, now), name)
+        unsaved = unsaved_person(site_id, claim, now)
+        values = {name: getattr(unsaved, name)
                   for name in PersonRecord.__dataclass_fields__ if name != "id"}
         new_id = connection.execute(_insert_person(connection.dialect.name), values).scalar()
         if new_id is not None:

@@ -42,12 +42,13 @@ class NewResponse:
 
 def record_response(
     session: Session, survey: Any, person: Any, answer: NewResponse, now: datetime, *,
-    person_is_new: bool = False,
+    person_is_new: bool = False, site: Any = None,
 ) -> Response:
     """Store the answer, note it in the person's history and tell whoever listens.
     ``survey`` and ``person`` may be models or their snapshots (collector/config_cache.py,
     collector/people.py); ``person_is_new``: created in this transaction, so there is no
-    earlier invitation or case of theirs to look up."""
+    earlier invitation or case of theirs to look up; ``site`` spares the follow-up rules
+    their site look-up."""
     assert survey.current_version_id is not None
     response = insert_row(
         session, Response,
@@ -62,7 +63,8 @@ def record_response(
     )
     record_answer(session, response, now, survey=survey, person=person,
                   person_is_new=person_is_new)
-    after_response(session, survey, person, response, now)
+    after_response(session, survey, person, response, now, site=site,
+                   person_is_new=person_is_new)
     return response
 
 

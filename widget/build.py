@@ -1,11 +1,16 @@
 """Build the served widget: minify widget/src into collector/static/.
 
+The minified widget.css goes into widget.js too (in place of the string "__TENPOINT_CSS__"),
+so a survey shows after two requests, the script and the eligibility answer, not three;
+widget.css is still written for browsers without constructed stylesheets (docs/widget.md).
+
 Reproducible: the same source gives the same bytes. Run by `make widget`. Also prints the
 minified snippet (widget/src/snippet.js) that docs/widget.md tells sites to paste.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -15,12 +20,16 @@ import rjsmin
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "collector" / "static"
 SNIPPET_BUDGET = 600
+CSS_PLACEHOLDER = '"__TENPOINT_CSS__"'
 
 
 def minify_css(source: str) -> str:
     without_comments = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
     compact = " ".join(without_comments.split())
-    return re.sub(r"\s*([{};,>])\s*", r"\1", compact).replace(";}", "}")
+    # Not "+" or "-": calc() needs the spaces around them. A colon is followed by a space
+    # only in declarations ("a: b"), never in selectors, so that space can go.
+    tight = re.sub(r"\s*([{};,>])\s*", r"\1", compact).replace(";}", "}")
+    return tight.replace(": ", ":").replace(" !important", "!important")
 
 
 def snippet() -> str:
@@ -28,10 +37,18 @@ def snippet() -> str:
     return rjsmin.jsmin((HERE / "src" / "snippet.js").read_text(encoding="utf-8")).strip()
 
 
+def embed_css(js: str, css: str) -> str:
+    """``js`` with its one CSS placeholder replaced by ``css`` as a JavaScript string."""
+    if js.count(CSS_PLACEHOLDER) != 1:
+        raise SystemExit(f"widget.js must contain {CSS_PLACEHOLDER} exactly once")
+    # JSON is a JavaScript string literal; "</" is escaped so no page can read it as a tag end.
+    return js.replace(CSS_PLACEHOLDER, json.dumps(css).replace("</", "<\\/"))
+
+
 def build() -> dict[str, int]:
     OUT.mkdir(parents=True, exist_ok=True)
-    js = rjsmin.jsmin((HERE / "src" / "widget.js").read_text(encoding="utf-8"))
     css = minify_css((HERE / "src" / "widget.css").read_text(encoding="utf-8"))
+    js = embed_css(rjsmin.jsmin((HERE / "src" / "widget.js").read_text(encoding="utf-8")), css)
     (OUT / "widget.js").write_text(js, encoding="utf-8")
     (OUT / "widget.css").write_text(css, encoding="utf-8")
     tiny = snippet()

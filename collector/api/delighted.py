@@ -32,6 +32,7 @@ from collector.delighted import (
 from collector.engagement import Who
 from collector.errors import APIError
 from collector.extensions import db
+from collector.i18n import parse_language_list
 from collector.idempotency import write_endpoint
 from collector.invitations import cancel
 from collector.metrics import COUNTED_VERDICTS, nps_counts
@@ -236,7 +237,9 @@ def create_survey_response() -> Any:
     response = record_response(
         db.session, survey, person,
         NewResponse(score=score, comment=params.get("comment"), channel="api",
-                    properties=properties, locale=person.locale), moment)
+                    properties=properties,
+                    # A stored preference list answers in its first language.
+                    locale=next(iter(parse_language_list(person.locale)), None)), moment)
     return jsonify(response_json(response, person, expand_person=False,
                                  permalink=f"{current_app.config['PUBLIC_URL']}"
                                            f"/v1/responses/{response.id}")), 201

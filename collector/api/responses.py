@@ -52,8 +52,8 @@ class Responses(MethodView):
         session = db.session  # one look-up: the property costs a context search each time
         moment = now()
         # Identity (401 when refused), fingerprint and bot verdict: docs/protection.md.
-        screening = screen_submission(survey, current_site(), data, role=g.key.role,
-                                      now=moment)
+        site = current_site()
+        screening = screen_submission(survey, site, data, role=g.key.role, now=moment)
         claim = PersonClaim(user_id=screening.user_id, email=data.get("email"),
                             anonymous_id=data.get("anonymous_id"), locale=data.get("locale"))
         found = find_person_record(session, g.key.site_id, claim)
@@ -68,7 +68,7 @@ class Responses(MethodView):
         person = (save_person_record(session, g.key.site_id, claim, found, moment)
                   if claim.lookup() else None)
         response = record_response(session, survey, person, answer, moment,
-                                   person_is_new=found is None)
+                                   person_is_new=found is None, site=site)
         # Everything the answer shows is at hand: no re-read of survey, version or person.
         version = survey.current_version
         assert version is not None and version.id == response.survey_version_id

@@ -86,6 +86,65 @@ def test_japanese_widget_is_in_japanese(browser, host_site) -> None:
         context.close()
 
 
+def browser_reading(browser: Any, languages: list[str]) -> Any:
+    """A context whose visitor set these languages, best first: Chromium sends the same list
+    as navigator.languages and as Accept-Language (Playwright's ``locale`` takes only one)."""
+    header = ",".join(f"{tag};q={1 - i / 10:.1f}" if i else tag
+                      for i, tag in enumerate(languages))
+    context = browser.new_context(locale=languages[0],
+                                  extra_http_headers={"Accept-Language": header})
+    context.add_init_script("Object.defineProperty(Navigator.prototype, 'languages', "
+                            f"{{get: () => {languages!r}}});")
+    return context
+
+
+def test_a_catalan_reader_with_spanish_second_is_asked_and_then_emailed_in_spanish(
+        browser, host_site) -> None:
+    # Issue 10: the widget sends the whole language list, not only the first language. The
+    # widget itself already fell back through Accept-Language; what the list adds is the
+    # person's stored locale, which an email later is written in (no browser, no header).
+    spanish = {"question": "¿Recomendarías Acme a un amigo?"}
+    with host_site.app.app_context():
+        for key in ("world", "mail"):
+            make_survey(db.session, host_site.keys.site_id, key,
+                        texts={"en": texts("en"), "es": spanish},
+                        rules={"recontact_days": 0})
+    context = browser_reading(browser, ["ca-ES", "ca", "es"])
+    page = context.new_page()
+    try:
+        page.goto(host_site.page("/ca", host_site.widget_tag(
+            extra='data-survey="world" data-user-id="u-ca"')))
+        page.get_by_role("radio", name="0", exact=True).wait_for()
+        assert page.locator("tenpoint-survey .tp").get_attribute("lang") == "es"
+    finally:
+        context.close()
+    api, secret = host_site.api(), host_site.keys.auth("secret")
+    invited = api.post("/v1/triggers", headers=secret, json={
+        "survey": "mail", "user_id": "u-ca", "email": "nuria@example.com"}).get_json()
+    assert invited["eligible"], invited
+    email = api.get(f"/v1/invitations/{invited['invitation']['id']}/email", headers=secret)
+    assert email.get_json()["subject"] == spanish["question"]
+
+
+def test_a_long_language_list_still_gets_a_survey(browser, host_site) -> None:
+    # The collector takes at most 35 characters of locale: whole tags beyond that are left
+    # to Accept-Language rather than costing the visitor the survey (a 422).
+    with host_site.app.app_context():
+        make_survey(db.session, host_site.keys.site_id, "world", texts={"en": texts("en")})
+    many = ["pt-BR", "pt", "es-419", "es", "fr-CA", "fr", "de-CH", "de", "it", "en-GB", "en"]
+    context = browser_reading(browser, many)
+    page = context.new_page()
+    try:
+        with page.expect_response(lambda r: "/v1/eligibility" in r.url) as asked:
+            page.goto(host_site.page("/many", host_site.widget_tag(extra='data-survey="world"')))
+        sent = asked.value.request.post_data_json["locale"]
+        assert asked.value.ok and len(sent) <= 35 and sent.startswith("pt-BR,pt,es-419,")
+        page.get_by_role("radio", name="0", exact=True).wait_for()
+        assert page.locator("tenpoint-survey .tp").get_attribute("lang") == "en"
+    finally:
+        context.close()
+
+
 def test_hosted_page_in_hebrew_is_mirrored_like_the_widget(browser, app, site,
                                                            live_server) -> None:
     if not any(rule.rule.startswith("/s/") for rule in app.url_map.iter_rules()):

@@ -56,6 +56,19 @@ def test_the_official_snippet_loads_the_widget_and_replays_calls(page, host_site
         "tenpoint"]
 
 
+def test_the_survey_shows_after_two_requests_the_script_and_the_eligibility_answer(
+        page, host_site) -> None:
+    # Each request to the collector is a round trip before the survey can show; the styles
+    # travel inside widget.js (issue 10), so there is no third one for widget.css.
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url.split("?")[0])
+            if r.url.startswith(host_site.collector) else None)
+    open_survey(page, host_site)
+    assert page.locator("tenpoint-survey .tp").evaluate(
+        "b => getComputedStyle(b).position") == "fixed"
+    assert asked == [f"{host_site.collector}/widget.js", f"{host_site.collector}/v1/eligibility"]
+
+
 def test_loading_the_script_twice_shows_one_survey(page, host_site) -> None:
     open_survey(page, host_site)
     page.evaluate(f"""() => new Promise(done => {{

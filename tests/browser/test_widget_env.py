@@ -61,6 +61,23 @@ def test_a_nonce_only_csp_page(page, host_site) -> None:
     assert page.evaluate("window.violations") == []
 
 
+def test_without_constructed_stylesheets_the_widget_links_widget_css_with_the_nonce(
+        page, host_site) -> None:
+    # Browsers before Safari 16.4 / Firefox 101: the fallback is a <link> carrying the nonce,
+    # and the survey stays hidden until its stylesheet is in (no unstyled flash).
+    page.add_init_script("delete ShadowRoot.prototype.adoptedStyleSheets;"
+                         "delete Document.prototype.adoptedStyleSheets;")
+    csp = f"script-src 'nonce-r4nd0m'; style-src 'nonce-r4nd0m'; connect-src {host_site.collector}"
+    url = host_site.page("/old", '<script nonce="r4nd0m">' + WATCH + "</script>"
+                         + host_site.widget_tag(extra='nonce="r4nd0m" data-survey="nps"'), csp=csp)
+    with page.expect_response(f"{host_site.collector}/widget.css") as stylesheet:
+        page.goto(url)
+    assert stylesheet.value.ok
+    page.get_by_role("radio", name="5", exact=True).wait_for()
+    assert box(page).evaluate("b => getComputedStyle(b).position") == "fixed"
+    assert page.evaluate("window.violations") == []
+
+
 def test_offline_answers_are_sent_once_when_back_online(page, host_site) -> None:
     open_survey(page, host_site)
     page.context.set_offline(True)

@@ -1,13 +1,15 @@
 /* Tenpoint widget. One global (`tenpoint`); everything else lives inside this IIFE.
  * Settings come from the script tag's data-* attributes or tenpoint('init', {...}); calls
  * made before the script loaded wait in tenpoint.q (the snippet's stub) and replay here.
- * No eval, no inline style or script: styles arrive through a <link> to the collector's
- * widget.css inside the shadow root, the brand colour through a constructed stylesheet. */
+ * No eval, no inline style or script: the styles travel inside this file (widget/build.py
+ * puts the minified widget.css in CSS) and reach the shadow root as a constructed stylesheet,
+ * which needs no request of its own and no CSP exception. Browsers without constructed
+ * stylesheets get a <link> to the collector's widget.css instead (with the CSP nonce). */
 (function (w, d) {
   "use strict";
   var prior = w.tenpoint;
   if (prior && prior.loaded) return; // a second copy of the script is harmless
-  var OUTBOX = "tenpoint_outbox", ANON = "tenpoint_anon";
+  var OUTBOX = "tenpoint_outbox", ANON = "tenpoint_anon", CSS = "__TENPOINT_CSS__", base = null;
   var me = d.currentScript;
   function attr(n) { return me && me.getAttribute("data-" + n); }
   var cfg = {
@@ -39,13 +41,26 @@
     if (!id) { id = uid(); store(ANON, id); }
     return id;
   }
+  // The visitor's whole language list, not only the first: the collector stores it on the
+  // person, and an email later (no browser, no Accept-Language) can then still fall back to
+  // the second language. Whole tags only, within the 35 characters the collector accepts.
+  function langs() {
+    var all = navigator.languages || [], out = navigator.language || "";
+    for (var i = 0; i < all.length; i++) {
+      if (!i) out = all[0]; else if ((out + "," + all[i]).length <= 35) out += "," + all[i];
+    }
+    return out;
+  }
   function category(s) { return s <= 6 ? "detractor" : s <= 8 ? "passive" : "promoter"; }
 
   function call(method, to, path, body, idem) {
     var url = to.api + path + "?key=" + encodeURIComponent(to.key) +
       (idem ? "&idempotency_key=" + encodeURIComponent(idem) : "");
-    // text/plain keeps POSTs "simple" CORS requests: no preflight round trip.
-    return fetch(url, { method: method, body: body, keepalive: true, credentials: "omit",
+    // text/plain keeps POSTs "simple" CORS requests: no preflight round trip. keepalive only
+    // for writes (they carry an idempotency key), which must outlive the page: Chromium sends
+    // keepalive requests through the browser process, and the answer to the eligibility
+    // question, needed only while the page lives, arrived about 15 ms later that way.
+    return fetch(url, { method: method, body: body, keepalive: !!idem, credentials: "omit",
       headers: { "Content-Type": "text/plain" } }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
         if (r.ok) return j;
@@ -115,14 +130,16 @@
   function check(extra) {
     if (current || pending || !cfg.key) return;
     var body = who(), u = cfg.user;
-    if (u.locale || navigator.language) body.locale = u.locale || navigator.language;
+    var lang = u.locale || langs();
+    if (lang) body.locale = lang;
     for (var f in extra) body[f] = extra[f];
     pending = true;
     call("POST", cfg, "/v1/eligibility", JSON.stringify(body)).then(function (res) {
       pending = false;
       if (!res.eligible || !res.survey || current) return;
       var wait = ((res.survey.show_on || {}).delay_seconds || 0) * 1000;
-      setTimeout(safe(function () { if (!current) render(res.survey, res.display_id); }), wait);
+      var show = safe(function () { if (!current) render(res.survey, res.display_id); });
+      if (wait) setTimeout(show, wait); else show(); // no extra task when there is no delay
     }).catch(function (e) { pending = false; log(e); });
   }
 
@@ -147,26 +164,35 @@
   function render(s, displayId) {
     var T = s.texts, S = s.strings, look = s.appearance || {}, shown = Date.now();
     var host = h("tenpoint-survey"), root = host.attachShadow({ mode: "open" });
-    var link = h("link", { rel: "stylesheet", href: cfg.api + "/widget.css", nonce: cfg.nonce || null });
-    var brand = look.brand_color;
-    if (brand && /^#[0-9a-f]{6}$/i.test(brand) && "adoptedStyleSheets" in root) {
-      var sheet = new CSSStyleSheet();
-      sheet.replaceSync(":host{--tp-brand:" + brand + ";--tp-on-brand:" + onBrand(brand) + "}");
-      root.adoptedStyleSheets = [sheet];
+    var brand = look.brand_color, built = "adoptedStyleSheets" in root, link = null;
+    if (built) {
+      // Styled before it is attached: visible at once, never unstyled.
+      if (!base) { base = new CSSStyleSheet(); base.replaceSync(CSS); }
+      var sheets = [base];
+      if (brand && /^#[0-9a-f]{6}$/i.test(brand)) {
+        var sheet = new CSSStyleSheet();
+        sheet.replaceSync(":host{--tp-brand:" + brand + ";--tp-on-brand:" + onBrand(brand) + "}");
+        sheets.push(sheet);
+      }
+      root.adoptedStyleSheets = sheets;
+    } else {
+      link = h("link", { rel: "stylesheet", href: cfg.api + "/widget.css", nonce: cfg.nonce || null });
     }
     var box = h("div", { "class": "tp pos-" + (look.position || "bottom-right") + " theme-" + (look.theme || "auto"),
-      role: "dialog", "aria-labelledby": "tp-q", dir: s.dir || "ltr", lang: s.locale, hidden: "" });
+      role: "dialog", "aria-labelledby": "tp-q", dir: s.dir || "ltr", lang: s.locale, hidden: built ? null : "" });
     var close = h("button", { type: "button", "class": "x", "aria-label": S.close, text: "\u00d7" });
     var body = h("div", { "class": "body" });
     var item = null, cat = "";
     box.appendChild(close);
     box.appendChild(body);
-    root.appendChild(link);
+    if (link) {
+      root.appendChild(link);
+      // Shown once its stylesheet is in, so the page never sees an unstyled flash.
+      link.addEventListener("load", function () { box.removeAttribute("hidden"); });
+      link.addEventListener("error", function () { log("widget.css failed to load"); finish(); });
+    }
     root.appendChild(box);
     d.body.appendChild(host);
-    // Shown once its stylesheet is in, so the page never sees an unstyled flash.
-    link.addEventListener("load", function () { box.removeAttribute("hidden"); });
-    link.addEventListener("error", function () { log("widget.css failed to load"); finish(); });
     current = host;
 
     function finish() {
