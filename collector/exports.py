@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from collector.models import Person, Response, Survey, SurveyVersion
@@ -61,7 +61,9 @@ def iter_records(
     """Each response as a dict of ``COLUMNS``, oldest first, one page in memory at a time."""
     query = _where(
         select(Response.id, Survey.key, SurveyVersion.number, Response.score,
-               Response.category, Response.comment, Response.answers, Person.external_id,
+               Response.category, Response.comment, Response.answers,
+               # An erased person's kept id stops them being contacted; it is not exported.
+               case((Person.erased_at.is_(None), Person.external_id), else_=None),
                Response.locale, Response.channel, Response.touchpoint, Response.properties,
                Response.value, Response.verdict, Response.created_at)
         .join(Survey, Survey.id == Response.survey_id)

@@ -61,7 +61,9 @@ class ResponseCreateSchema(ma.Schema):
 
 class PersonRefSchema(ma.Schema):
     id = fields.Integer()
-    user_id = fields.String(attribute="external_id")
+    # An erased person keeps their id only so nobody contacts them again; it is not shown.
+    user_id = fields.Function(
+        lambda person: None if getattr(person, "erased_at", None) else person.external_id)
     email = fields.String()
 
 

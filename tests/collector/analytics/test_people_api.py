@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 
 from collector.extensions import db
@@ -110,6 +112,18 @@ def test_an_erased_person_is_never_contacted_again(stage: Stage) -> None:
         headers=auth).json
     assert (trigger["eligible"], trigger["reason"]) == (False, "unsubscribed")
     assert trigger["invitation"] is None
+
+
+def test_an_erased_persons_answers_no_longer_name_them(stage: Stage) -> None:
+    """The kept user id only stops them being contacted: listings and exports omit it."""
+    _person_with_history(stage)
+    assert stage.get("/v1/responses").json["data"][0]["person"]["user_id"] == "u-1"
+    stage.client.delete("/v1/people/u-1", headers=stage.keys.auth())
+    listed = stage.get("/v1/responses").json["data"][0]
+    assert listed["person"]["user_id"] is None and listed["score"] == 2
+    exported = [json.loads(line) for line in stage.get(
+        "/v1/exports/responses", format="ndjson").get_data(as_text=True).splitlines()]
+    assert [(row["user_id"], row["score"]) for row in exported] == [(None, 2)]
 
 
 def test_erasure_still_counts_the_score(stage: Stage) -> None:
