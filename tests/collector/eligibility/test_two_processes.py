@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -38,6 +39,9 @@ RULES = {"sample_rate": 0.3, "recontact_days": 30, "decline_days": 60, "max_surv
 # each of them too, as they do in production.
 SETTINGS = GunicornSettings(workers=1, threads=4, timeout=30)
 REQUEST_TIMEOUT = 15  # seconds; every wait in this file is bounded
+# How long each process may keep a survey it has read (collector/config_cache.py); short here
+# so the test of a change reaching the other process stays quick.
+CONFIG_CACHE_SECONDS = 2
 # Never a proxy, whatever the environment says: the collectors listen on 127.0.0.1 only.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -95,7 +99,8 @@ def collectors(postgres_url: str, tmp_path: Path) -> Iterator[Pair]:
     # Rate limits count per process and would refuse hundreds of checks from one loopback
     # address; they are not what is tested here.
     env = collector_env(postgres_url, tmp_path / "instance",
-                        extra={"TENPOINT_RATE_LIMIT_ENABLED": "0"})
+                        extra={"TENPOINT_RATE_LIMIT_ENABLED": "0",
+                               "TENPOINT_CONFIG_CACHE_SECONDS": str(CONFIG_CACHE_SECONDS)})
     servers = start_collectors(2, env, tmp_path / "servers", settings=SETTINGS)
     try:
         yield Pair(Collector(servers[0], keys), Collector(servers[1], keys), postgres_url)
@@ -189,3 +194,23 @@ def test_triggers_racing_through_both_processes_create_one_pending_invitation(
         assert [status for status, _ in answers] == [200] * 8, answers
         assert len({body["invitation"]["id"] for _, body in answers}) == 1
         assert _invitation_statuses(collectors.url, person) == ["pending"]
+
+
+def test_a_survey_change_reaches_the_other_process_within_the_cache_time(
+        collectors: Pair) -> None:
+    """The process that made the change applies it at once; the other one within
+    ``TENPOINT_CONFIG_CACHE_SECONDS`` (docs/eligibility.md, "The hot path")."""
+    a, b = collectors.a, collectors.b
+    assert a.decide(PEOPLE[0])[1] != "survey_inactive"
+    assert b.decide(PEOPLE[0])[1] != "survey_inactive"  # b now holds the survey
+    request = urllib.request.Request(
+        a.server.url + "/v1/surveys/nps", data=json.dumps({"active": False}).encode(),
+        method="PATCH", headers={"Content-Type": "application/json", **a.keys.auth("admin")})
+    with _OPENER.open(request, timeout=REQUEST_TIMEOUT) as answer:
+        assert answer.status == 200
+
+    assert a.decide(PEOPLE[0]) == (False, "survey_inactive")
+    deadline = time.monotonic() + CONFIG_CACHE_SECONDS + REQUEST_TIMEOUT
+    while b.decide(PEOPLE[0]) != (False, "survey_inactive"):
+        assert time.monotonic() < deadline, "process b never saw the survey's change"
+        time.sleep(0.2)
