@@ -72,7 +72,7 @@ def authenticate(roles: tuple[str, ...]) -> KeyContext:
     context = KeyContext(key_id=key.id, site_id=key.site_id, role=key.role, team=key.team)
     g.key_site = key.site
     if key.role == "publishable":
-        _check_origin(key.allowed_origins)
+        _check_origin(key.site.allowed_origins)
     g.key = context
     return context
 

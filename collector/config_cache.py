@@ -48,10 +48,6 @@ class SiteSnapshot:
     settings: dict[str, Any]
     allowed_origins: tuple[str, ...]
 
-    @classmethod
-    def of(cls, site: Site) -> SiteSnapshot:
-        return cls(site.id, site.default_locale, site.identity_secret, site.require_identity,
-                   dict(site.settings or {}), tuple(site.allowed_origins or ()))
 
 
 @dataclass(frozen=True)

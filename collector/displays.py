@@ -20,6 +20,7 @@ from collector.invitations import due_in_app
 from collector.models import Invitation, Survey
 from collector.people import (
     PersonClaim,
+    PersonRecord,
     find_person_record,
     save_person_record,
     unsaved_person,
@@ -65,13 +66,12 @@ def show_on_matches(config: dict[str, Any], url: str | None, event: str | None) 
 
 
 def _pick_survey(session: Session, cache: ConfigCache, site_id: int, request: DisplayRequest,
-                 person: Any, now: datetime,
-                 created_now: bool = False) -> tuple[Any, Invitation | None]:
+                 person: PersonRecord | None, now: datetime) -> tuple[Any, Invitation | None]:
     wanted = cached_survey(cache, session, site_id, request.survey_key) \
         if request.survey_key else None
     invitation = None
-    # A person created in this transaction cannot have an invitation yet.
-    if person is not None and person.id is not None and not created_now and (
+    # Someone not stored yet cannot have an invitation.
+    if person is not None and person.stored and (
             request.survey_key is None or wanted is not None):
         # A backend's in-app trigger for this person comes first.
         invitation = due_in_app(session, person.id, now,
@@ -95,24 +95,24 @@ def check_display(session: Session, site: Any, request: DisplayRequest, now: dat
     who = request.who
     claim = PersonClaim(user_id=who.user_id, email=who.email, anonymous_id=who.anonymous_id,
                         locale=request.locale, properties=who.properties)
-    found = find_person_record(session, site.id, claim)
-    # Someone new is judged unsaved (no history to read) and written with the display below.
-    created = found is None and claim.lookup() is not None and not request.dry_run
-    person: Any = unsaved_person(site.id, claim, now) if created else found
-    survey, invitation = _pick_survey(session, cache, site.id, request, person, now, created)
+    person = find_person_record(session, site.id, claim)
+    if person is None and claim.lookup() is not None and not request.dry_run:
+        # Someone new is judged unsaved (no history to read), written with the display below.
+        person = unsaved_person(site.id, claim, now)
+    survey, invitation = _pick_survey(session, cache, site.id, request, person, now)
     if survey is None or survey.current_version is None:
         return DisplayAnswer(False, "survey_inactive")
     candidates = locale_candidates(request.locale, person.locale if person else None,
                                    request.accept_language, site.default_locale)
     locale = choose_survey_locale(survey.current_version.config, candidates)
     decision = evaluate(session, site, survey, person, who, now=now,
-                        has_translation=locale is not None, created_now=created)
+                        has_translation=locale is not None)
     if request.dry_run:
         display_id = None
     else:
         # Every write of the check, together, after the decision.
         if person is not None:
-            person = save_person_record(session, site.id, claim, found, now)
+            person = save_person_record(session, claim, person, now)
         count_decision(session, survey, decision.reason, now)
         display_id = (record_display(session, survey, person, now, invitation)
                       if decision.eligible and person is not None else None)

@@ -131,14 +131,14 @@ def responses_today(session: Session, survey_id: int, cap: int | None, now: date
     return int(session.scalar(select(func.count()).select_from(capped)) or 0)
 
 
-def evaluate(session: Session, site: Site, survey: Survey, person: Person | None, who: Who, *,
+def evaluate(session: Session, site: Any, survey: Any, person: Any, who: Who, *,
              now: datetime, has_translation: bool = True, channel: str = "in_app",
-             touchpoint: str | None = None, delayed: bool = False,
-             created_now: bool = False) -> Decision:
-    """Gather the facts about ``person`` and ``survey`` and apply the rules. ``created_now``:
-    the person was created in this transaction, so has no contacts or tickets to read."""
+             touchpoint: str | None = None, delayed: bool = False) -> Decision:
+    """Gather the facts about ``person`` and ``survey`` and apply the rules. ``site``,
+    ``survey`` and ``person`` may be models or snapshots; a person not stored yet (an
+    unsaved ``PersonRecord``, id 0) has no contacts or tickets to read."""
     rules = rules_for(site, survey)
-    person_id = person.id if person is not None and not created_now else None
+    person_id = person.id if person is not None and person.id else None
     if touchpoint is None and survey.current_version is not None:
         touchpoint = survey.current_version.config.get("touchpoint")
     situation = Situation(

@@ -48,9 +48,8 @@ def enqueue(
 ) -> Job:
     """Add a job to the current transaction; nothing runs until the transaction commits."""
     return insert_row(session, Job, site_id=site_id, kind=kind, payload=payload,
-                      status="queued", run_at=run_at or now, attempts=0, lease_until=None,
-                      locked_by=None, last_error=None, dedupe_key=dedupe_key,
-                      created_at=now, updated_at=now)
+                      status="queued", run_at=run_at or now, attempts=0,
+                      dedupe_key=dedupe_key, created_at=now, updated_at=now)
 
 
 def enqueue_once(

@@ -79,7 +79,6 @@ class ActiveKey:
     site_id: int
     role: str
     team: str | None
-    allowed_origins: tuple[str, ...]
     site: SiteSnapshot = field(compare=False, repr=False)
     expires_at: datetime | None = None
 
@@ -104,10 +103,10 @@ def find_active_key_record(session: Session, raw: str, now: datetime) -> ActiveK
     row = session.connection().execute(_KEY_WITH_SITE, {"key_hash": hash_key(raw)}).first()
     if row is None or row.revoked_at is not None:
         return None
-    origins = tuple(row.allowed_origins or ())
     site = SiteSnapshot(row.site_id, row.default_locale, row.identity_secret,
-                        row.require_identity, dict(row.settings or {}), origins)
-    key = ActiveKey(row.id, row.site_id, row.role, row.team, origins, site, row.expires_at)
+                        row.require_identity, dict(row.settings or {}),
+                        tuple(row.allowed_origins or ()))
+    key = ActiveKey(row.id, row.site_id, row.role, row.team, site, row.expires_at)
     return key if key.usable_at(now) else None
 
 

@@ -19,17 +19,13 @@ def find_person(
     session: Session, site_id: int, *, user_id: str | None = None, email: str | None = None,
     anonymous_id: str | None = None,
 ) -> Person | None:
-    """By external id first, then email, then anonymous browser id."""
-    query = select(Person).where(Person.site_id == site_id)
-    if user_id:
-        return session.scalars(query.where(Person.external_id == user_id)).first()
-    if email:
-        return session.scalars(
-            query.where(Person.email == email.lower()).order_by(Person.id)
-        ).first()
-    if anonymous_id:
-        return session.scalars(query.where(Person.anonymous_id == anonymous_id)).first()
-    return None
+    """By external id first, then email, then anonymous browser id (``PersonClaim.lookup``)."""
+    lookup = PersonClaim(user_id=user_id, email=email, anonymous_id=anonymous_id).lookup()
+    if lookup is None:
+        return None
+    column, ident = lookup
+    return session.scalars(select(Person).where(
+        Person.site_id == site_id, getattr(Person, column) == ident).order_by(Person.id)).first()
 
 
 def upsert_person(
@@ -39,22 +35,8 @@ def upsert_person(
     value: float | None = None,
 ) -> Person | None:
     """Return the person, created on first sight; ``None`` when nothing identifies one."""
-    return upsert_person_noting_creation(
-        session, site_id, now, user_id=user_id, email=email, anonymous_id=anonymous_id,
-        name=name, locale=locale, properties=properties, value=value)[0]
-
-
-def upsert_person_noting_creation(
-    session: Session, site_id: int, now: datetime, *, user_id: str | None = None,
-    email: str | None = None, anonymous_id: str | None = None, name: str | None = None,
-    locale: str | None = None, properties: dict[str, Any] | None = None,
-    value: float | None = None,
-) -> tuple[Person | None, bool]:
-    """:func:`upsert_person`, also saying whether this call created the person. A person
-    created in the current transaction has no history yet (no other row can reference an
-    uncommitted one), which spares the eligibility check its history lookups."""
     if not (user_id or email or anonymous_id):
-        return None, False
+        return None
     email = email.lower() if email else None
     person = find_person(session, site_id, user_id=user_id, email=email,
                          anonymous_id=anonymous_id)
@@ -75,16 +57,16 @@ def upsert_person_noting_creation(
                 raise
             person = found
         else:
-            return person, True
+            return person
     if person.erased_at is not None:
-        return person, False
+        return person
     changes = person_changes(person, email=email, name=name, locale=locale, value=value,
                              properties=properties)
     if changes:
         for attribute, new in changes.items():
             setattr(person, attribute, new)
         person.updated_at = now
-    return person, False
+    return person
 
 
 def person_changes(person: Any, *, email: str | None, name: str | None, locale: str | None,
@@ -108,8 +90,9 @@ def person_changes(person: Any, *, email: str | None, name: str | None, locale: 
 
 @dataclass(frozen=True)
 class PersonRecord:
-    """A person row as read or written by :func:`resolve_person`: the columns of
-    :class:`Person`, read-only, with no session behind it."""
+    """A person row as :func:`find_person_record` reads it or :func:`unsaved_person` foresees
+    it (``id`` 0 until :func:`save_person_record` stores it): the columns of :class:`Person`,
+    read-only, with no session behind it."""
 
     id: int
     site_id: int
@@ -126,17 +109,19 @@ class PersonRecord:
     bounced_at: datetime | None
     erased_at: datetime | None
 
+    @property
+    def stored(self) -> bool:
+        return self.id != 0
+
 
 _PEOPLE = Person.__table__
 _COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__dataclass_fields__]
+# One statement per identifying column, in PersonClaim.lookup's order of precedence.
 _BY = {
-    "external_id": select(*_COLUMNS).where(_PEOPLE.c.site_id == bindparam("site_id"),
-                                          _PEOPLE.c.external_id == bindparam("ident")),
-    "email": select(*_COLUMNS).where(_PEOPLE.c.site_id == bindparam("site_id"),
-                                    _PEOPLE.c.email == bindparam("ident"))
-    .order_by(_PEOPLE.c.id).limit(1),
-    "anonymous_id": select(*_COLUMNS).where(_PEOPLE.c.site_id == bindparam("site_id"),
-                                           _PEOPLE.c.anonymous_id == bindparam("ident")),
+    column: select(*_COLUMNS).where(_PEOPLE.c.site_id == bindparam("site_id"),
+                                    _PEOPLE.c[column] == bindparam("ident"))
+    .order_by(_PEOPLE.c.id).limit(1)
+    for column in ("external_id", "email", "anonymous_id")
 }
 _INSERTS: dict[str, Any] = {}
 
@@ -193,30 +178,30 @@ def unsaved_person(site_id: int, claim: PersonClaim, now: datetime) -> PersonRec
         erased_at=None)
 
 
-def save_person_record(session: Session, site_id: int, claim: PersonClaim,
-                       found: PersonRecord | None, now: datetime) -> PersonRecord:
-    """Write what :func:`find_person_record` found wanting: the new person (one insert
-    that a concurrent twin makes return nothing, then the twin is read), or the changed
-    fields of a stored one. Kept apart from the read so a caller can do every write of
-    its transaction together, at the end (collector/sqlite_writers.py says why)."""
+def save_person_record(session: Session, claim: PersonClaim, person: PersonRecord,
+                       now: datetime) -> PersonRecord:
+    """Write what the claim adds to ``person``: an unsaved one is inserted (one insert that a
+    concurrent twin makes return nothing, then the twin is read and updated), a stored one
+    gets its changed fields. Kept apart from the read so a caller can do every write of its
+    transaction together, at the end (collector/sqlite_writers.py says why)."""
     connection = session.connection()
-    if found is None:
-        unsaved = unsaved_person(site_id, claim, now)
-        values = {name: getattr(unsaved, name)
+    if not person.stored:
+        values = {name: getattr(person, name)
                   for name in PersonRecord.__dataclass_fields__ if name != "id"}
         new_id = connection.execute(_insert_person(connection.dialect.name), values).scalar()
         if new_id is not None:
-            return PersonRecord(id=new_id, **values)
-        found = find_person_record(session, site_id, claim)
-        if found is None:
+            return replace(person, id=new_id)
+        twin = find_person_record(session, person.site_id, claim)
+        if twin is None:
             raise RuntimeError("a person that conflicted on insert could not be read back")
-    if found.erased_at is not None:
-        return found
-    changes = person_changes(found, email=claim.email.lower() if claim.email else None,
+        person = twin
+    if person.erased_at is not None:
+        return person
+    changes = person_changes(person, email=claim.email.lower() if claim.email else None,
                              name=None, locale=claim.locale, value=None,
                              properties=claim.properties)
     if not changes:
-        return found
+        return person
     changes["updated_at"] = now
-    connection.execute(_PEOPLE.update().where(_PEOPLE.c.id == found.id).values(**changes))
-    return replace(found, **changes)
+    connection.execute(_PEOPLE.update().where(_PEOPLE.c.id == person.id).values(**changes))
+    return replace(person, **changes)

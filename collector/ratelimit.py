@@ -11,7 +11,6 @@ mapped to a category by path and method (see ``category_of``). docs/protection.m
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import math
@@ -270,7 +269,6 @@ class Check:
     identifier: str
 
 
-@functools.lru_cache(maxsize=4096)
 def _key_digest(raw: str) -> str:
     # Keys are never written to Redis in the clear, not even as counter names.
     return hashlib.sha256(raw.encode()).hexdigest()[:32]

@@ -15,16 +15,30 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from collector.models.base import Base
 
 M = TypeVar("M", bound=Base)
-_STATEMENTS: dict[Any, Any] = {}
+# Per table: the insert statement, and the columns a caller may leave out (nullable: None).
+_PLANS: dict[Any, tuple[Any, frozenset[str], frozenset[str]]] = {}
+
+
+def _plan(table: Any) -> tuple[Any, frozenset[str], frozenset[str]]:
+    if table not in _PLANS:
+        columns = [column for column in table.columns if not column.primary_key]
+        _PLANS[table] = (table.insert().returning(table.c.id),
+                         frozenset(c.key for c in columns if c.nullable),
+                         frozenset(c.key for c in columns if not c.nullable))
+    return _PLANS[table]
 
 
 def insert_row(session: Session, model: type[M], **values: Any) -> M:
-    """Insert ``values`` (every column but the id) now, in the session's transaction, and
-    return the row as a persistent ``model``. Constraint errors raise here, not at commit."""
+    """Insert ``values`` now, in the session's transaction, and return the row as a persistent
+    ``model``. Nullable columns left out are NULL; every other column must be given (a
+    default applied by the database would leave the object's attribute unloaded, costing a
+    query when read). Constraint errors raise here, not at commit."""
     table = model.__table__  # type: ignore[attr-defined]
-    statement = _STATEMENTS.get(table)
-    if statement is None:
-        statement = _STATEMENTS[table] = table.insert().returning(table.c.id)
+    statement, nullable, required = _plan(table)
+    missing = required - values.keys()
+    if missing:
+        raise ValueError(f"insert_row({model.__name__}) needs {', '.join(sorted(missing))}")
+    values = {**dict.fromkeys(nullable - values.keys()), **values}
     new_id = session.connection().execute(statement, values).scalar_one()
     row = model(id=new_id, **values)
     make_transient_to_detached(row)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import g
 
@@ -13,17 +13,20 @@ from collector.extensions import db
 from collector.models import Survey
 from collector.surveys import find_survey
 
+S = TypeVar("S")
 
-def survey_or_404(key: str, *, field: str = "survey", with_version: bool = False) -> Survey:
-    survey = find_survey(db.session, g.key.site_id, key, with_version=with_version)
-    if survey is None:
-        raise APIError(404, "survey_not_found", f"No survey {key!r} on this site.", field=field)
-    return survey
+
+def survey_or_404(key: str, *, field: str = "survey") -> Survey:
+    return _found_or_404(find_survey(db.session, g.key.site_id, key), key, field)
 
 
 def cached_survey_or_404(key: str, *, field: str = "survey") -> SurveySnapshot:
     """The survey with its current version, read through the process's config cache."""
-    survey = cached_survey(config_cache(), db.session, g.key.site_id, key)
+    return _found_or_404(cached_survey(config_cache(), db.session, g.key.site_id, key),
+                         key, field)
+
+
+def _found_or_404(survey: S | None, key: str, field: str) -> S:
     if survey is None:
         raise APIError(404, "survey_not_found", f"No survey {key!r} on this site.", field=field)
     return survey

@@ -18,7 +18,12 @@ from collector.errors import APIError
 from collector.extensions import db
 from collector.idempotency import write_endpoint
 from collector.models import Response
-from collector.people import PersonClaim, find_person_record, save_person_record
+from collector.people import (
+    PersonClaim,
+    find_person_record,
+    save_person_record,
+    unsaved_person,
+)
 from collector.response_edits import edit_token_valid, issue_edit_token, update_response
 from collector.responses import (
     InvalidCursor,
@@ -57,6 +62,8 @@ class Responses(MethodView):
         claim = PersonClaim(user_id=screening.user_id, email=data.get("email"),
                             anonymous_id=data.get("anonymous_id"), locale=data.get("locale"))
         found = find_person_record(session, g.key.site_id, claim)
+        person = found or (unsaved_person(g.key.site_id, claim, moment)
+                           if claim.lookup() else None)
         answer = NewResponse(
             score=data["score"], comment=data.get("comment"), answers=data.get("answers", {}),
             locale=data.get("locale"), channel=data["channel"], touchpoint=data.get("touchpoint"),
@@ -65,8 +72,8 @@ class Responses(MethodView):
             verdict_reasons=screening.verdict.reasons,
         )
         # The writes, together, once everything is read and judged.
-        person = (save_person_record(session, g.key.site_id, claim, found, moment)
-                  if claim.lookup() else None)
+        if person is not None:
+            person = save_person_record(session, claim, person, moment)
         response = record_response(session, survey, person, answer, moment,
                                    person_is_new=found is None, site=site)
         # Everything the answer shows is at hand: no re-read of survey, version or person.

@@ -22,7 +22,12 @@ from collector.models.rollup import NpsPropertyRollup, NpsRollupProperty
 from collector.rollup import mark_days_dirty, refresh_rollup
 from collector.stats import category_of
 from tests.collector.analytics.conftest import START, Stage
-from tests.collector.analytics.test_metrics_rollup import BASE, _survey_ids, assert_same
+from tests.collector.analytics.test_metrics_rollup import (
+    BASE,
+    _survey_ids,
+    assert_same,
+    moments,
+)
 
 MISSING = object()
 # Strings that sort differently by code point than by locale; numbers, which group as
@@ -51,8 +56,6 @@ answers = st.lists(st.tuples(
     st.sampled_from([None, 0.0, 40.0, 250.25]),           # value
     st.sampled_from(["accepted", "accepted", "released", "quarantined", "rejected"]),
 ), min_size=0, max_size=40)
-moments = st.one_of(st.none(), st.integers(-2 * 24 * 60, 22 * 24 * 60).map(
-    lambda minutes: BASE + timedelta(minutes=minutes)))
 
 
 @settings(max_examples=12, deadline=None,

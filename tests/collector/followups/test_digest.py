@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -80,16 +81,19 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_the_digest_is_emailed_to_the_team(make_app, sqlite_url, clock):
+def send_weekly_digests(make_app: Any, sqlite_url: str, clock: Any,
+                        followup: dict[str, Any]) -> list[tuple[list[str], bytes]]:
+    """Run a week's digests for a site with these ``followup`` settings through a real SMTP
+    server on loopback; return each message's recipients and raw bytes."""
     from aiosmtpd.controller import Controller
 
     from tests.factories import make_site, make_survey
 
-    received: list[tuple[list[str], str]] = []
+    received: list[tuple[list[str], bytes]] = []
 
     class Inbox:
-        async def handle_DATA(self, server, session, envelope):
-            received.append((list(envelope.rcpt_tos), envelope.content.decode()))
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append((list(envelope.rcpt_tos), envelope.original_content))
             return "250 OK"
 
     controller = Controller(Inbox(), hostname="127.0.0.1", port=_free_port())
@@ -99,9 +103,7 @@ def test_the_digest_is_emailed_to_the_team(make_app, sqlite_url, clock):
                        SMTP_URL=f"smtp://127.0.0.1:{controller.port}",
                        MAIL_FROM="Tenpoint <nps@example.com>")
         with app.app_context():
-            site = make_site(db.session, followup={
-                "teams": {"billing": ["cy@example.com", "not-an-email"]},
-                "digest_recipients": {"*": ["lead@example.com"]}})
+            site = make_site(db.session, followup=followup)
             make_survey(db.session, site.site_id)
             schedule_digests(db.session, clock())
             db.session.commit()
@@ -109,6 +111,13 @@ def test_the_digest_is_emailed_to_the_team(make_app, sqlite_url, clock):
             Worker(db.sessionmaker, clock, random.Random(2), "w").run_until_idle()
     finally:
         controller.stop()
+    return received
+
+
+def test_the_digest_is_emailed_to_the_team(make_app, sqlite_url, clock):
+    received = [(to, raw.decode()) for to, raw in send_weekly_digests(
+        make_app, sqlite_url, clock, {"teams": {"billing": ["cy@example.com", "not-an-email"]},
+                                      "digest_recipients": {"*": ["lead@example.com"]}})]
     assert sorted(to for to, _ in received) == [["cy@example.com"], ["lead@example.com"]]
     assert all("Weekly NPS digest" in body for _, body in received)
 

@@ -3,9 +3,7 @@ formatted by Babel as the report page formats them; and weekly alerts told once.
 
 from __future__ import annotations
 
-import random
-import socket
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
@@ -13,11 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from collector.digest import digest_locale, render_text, schedule_digests, send_digests
+from collector.digest import digest_locale, render_text, send_digests
 from collector.extensions import db
 from collector.models import Job, Site
-from collector.worker import Worker
-from tests.factories import make_site, make_survey
+from tests.collector.followups.test_digest import send_weekly_digests
 
 DIGEST: dict[str, Any] = {
     "site": "example", "team": "billing",
@@ -94,12 +91,6 @@ def test_the_digest_locale_is_the_teams_then_the_sites_default(case_app, case_si
                 digest_locale(site, None)) == ("de", "ar", "ar")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _body(raw: bytes) -> str:
     message: Message = message_from_bytes(raw)
     payload = message.get_payload(decode=True)
@@ -108,32 +99,10 @@ def _body(raw: bytes) -> str:
 
 
 def test_the_email_is_sent_in_the_teams_locale(make_app, sqlite_url, clock) -> None:
-    from aiosmtpd.controller import Controller
-
-    received: list[tuple[list[str], str]] = []
-
-    class Inbox:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            received.append((list(envelope.rcpt_tos), _body(envelope.original_content)))
-            return "250 OK"
-
-    controller = Controller(Inbox(), hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        app = make_app(sqlite_url, CLOCK=clock, SMTP_URL=f"smtp://127.0.0.1:{controller.port}",
-                       MAIL_FROM="Tenpoint <nps@example.com>")
-        with app.app_context():
-            site = make_site(db.session, followup={
-                "digest_locale": {"*": "en", "billing": "de"},
-                "teams": {"billing": ["cy@example.com"]},
-                "digest_recipients": {"*": ["lead@example.com"]}})
-            make_survey(db.session, site.site_id)
-            schedule_digests(db.session, clock())
-            db.session.commit()
-            clock.set(datetime(2026, 3, 9, 8, 0, tzinfo=UTC))
-            Worker(db.sessionmaker, clock, random.Random(2), "w").run_until_idle()
-    finally:
-        controller.stop()
+    received = [(to, _body(raw)) for to, raw in send_weekly_digests(
+        make_app, sqlite_url, clock, {"digest_locale": {"*": "en", "billing": "de"},
+                                      "teams": {"billing": ["cy@example.com"]},
+                                      "digest_recipients": {"*": ["lead@example.com"]}})]
     bodies = dict((to[0], body) for to, body in received)
     assert f"Week: 2.{DASH}9. März 2026" in bodies["cy@example.com"]
     assert f"Week: Mar 2{THIN}{DASH}{THIN}9, 2026" in bodies["lead@example.com"]
