@@ -4,7 +4,7 @@ locale. Gathers, decides (``collector.eligibility``), then records the display."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,17 +14,11 @@ from sqlalchemy.orm import Session
 from collector.config_cache import ConfigCache, cached_survey, cached_surveys
 from collector.decision_counts import count_decision
 from collector.display import choose_survey_locale, display_payload
-from collector.engagement import Who, evaluate, record_display
+from collector.engagement import Who, contact_window, evaluate, record_display, rules_for
+from collector.history import read_history
 from collector.i18n import locale_candidates
-from collector.invitations import due_in_app
 from collector.models import Invitation, Survey
-from collector.people import (
-    PersonClaim,
-    PersonRecord,
-    find_person_record,
-    save_person_record,
-    unsaved_person,
-)
+from collector.people import PersonClaim, save_person_record, unsaved_person
 
 
 @dataclass(frozen=True)
@@ -65,22 +59,33 @@ def show_on_matches(config: dict[str, Any], url: str | None, event: str | None) 
     return not events
 
 
-def _pick_survey(session: Session, cache: ConfigCache, site_id: int, request: DisplayRequest,
-                 person: PersonRecord | None, now: datetime) -> tuple[Any, Invitation | None]:
-    wanted = cached_survey(cache, session, site_id, request.survey_key) \
-        if request.survey_key else None
-    invitation = None
-    # Someone not stored yet cannot have an invitation.
-    if person is not None and person.stored and (
-            request.survey_key is None or wanted is not None):
-        # A backend's in-app trigger for this person comes first.
-        invitation = due_in_app(session, person.id, now,
-                                survey_id=wanted.id if wanted is not None else None)
-    if invitation is not None:
-        return session.get(Survey, invitation.survey_id), invitation
+def _candidates(cache: ConfigCache, session: Session, site_id: int,
+                request: DisplayRequest) -> tuple[Any, ...]:
+    """The surveys this page view may show: the one it names, or all of the site's."""
     if request.survey_key:
-        return wanted, None
-    for survey in cached_surveys(cache, session, site_id):
+        wanted = cached_survey(cache, session, site_id, request.survey_key)
+        return (wanted,) if wanted is not None else ()
+    return cached_surveys(cache, session, site_id)
+
+
+def _contacts_since(site: Any, surveys: tuple[Any, ...], now: datetime) -> datetime:
+    """How far back the person's contacts matter: the widest window of those surveys (the
+    rules of each look no further back than their own)."""
+    windows = [contact_window(rules_for(site, survey)) for survey in surveys
+               if survey.current_version is not None]
+    return now - max(windows, default=timedelta(0))
+
+
+def _pick_survey(session: Session, request: DisplayRequest, candidates: tuple[Any, ...],
+                 due_invitation_id: int | None) -> tuple[Any, Invitation | None]:
+    if due_invitation_id is not None:
+        # A backend's in-app trigger for this person comes first.
+        invitation = session.get(Invitation, due_invitation_id)
+        if invitation is not None:
+            return session.get(Survey, invitation.survey_id), invitation
+    if request.survey_key:
+        return candidates[0], None
+    for survey in candidates:
         version = survey.current_version
         if survey.active and version is not None and show_on_matches(
                 version.config, request.url, request.event):
@@ -93,20 +98,29 @@ def check_display(session: Session, site: Any, request: DisplayRequest, now: dat
     """Decide for one page view. A dry run reads only: no person, display or count written.
     ``site`` is a :class:`Site` or its snapshot; surveys are read through ``cache``."""
     who = request.who
+    candidates = _candidates(cache, session, site.id, request)
+    if not candidates:
+        return DisplayAnswer(False, "survey_inactive")
     claim = PersonClaim(user_id=who.user_id, email=who.email, anonymous_id=who.anonymous_id,
                         locale=request.locale, properties=who.properties)
-    person = find_person_record(session, site.id, claim)
+    # One statement for someone seen before: person, tickets, due invitation, contacts.
+    history = read_history(session, site.id, claim, now=now,
+                           since=_contacts_since(site, candidates, now),
+                           survey_id=candidates[0].id if request.survey_key else None)
+    person = history.person if history is not None else None
     if person is None and claim.lookup() is not None and not request.dry_run:
         # Someone new is judged unsaved (no history to read), written with the display below.
         person = unsaved_person(site.id, claim, now)
-    survey, invitation = _pick_survey(session, cache, site.id, request, person, now)
+    survey, invitation = _pick_survey(session, request, candidates,
+                                      history.due_invitation_id if history else None)
     if survey is None or survey.current_version is None:
         return DisplayAnswer(False, "survey_inactive")
     candidates = locale_candidates(request.locale, person.locale if person else None,
                                    request.accept_language, site.default_locale)
     locale = choose_survey_locale(survey.current_version.config, candidates)
     decision = evaluate(session, site, survey, person, who, now=now,
-                        has_translation=locale is not None)
+                        has_translation=locale is not None,
+                        history=(history.contacts, history.tickets) if history else None)
     if request.dry_run:
         display_id = None
     else:

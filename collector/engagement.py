@@ -7,6 +7,7 @@ cost of a decision depends on one person's history, never on how many answers ar
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -133,10 +134,13 @@ def responses_today(session: Session, survey_id: int, cap: int | None, now: date
 
 def evaluate(session: Session, site: Any, survey: Any, person: Any, who: Who, *,
              now: datetime, has_translation: bool = True, channel: str = "in_app",
-             touchpoint: str | None = None, delayed: bool = False) -> Decision:
+             touchpoint: str | None = None, delayed: bool = False,
+             history: tuple[Sequence[ContactFact], TicketFacts] | None = None) -> Decision:
     """Gather the facts about ``person`` and ``survey`` and apply the rules. ``site``,
     ``survey`` and ``person`` may be models or snapshots; a person not stored yet (an
-    unsaved ``PersonRecord``, id 0) has no contacts or tickets to read."""
+    unsaved ``PersonRecord``, id 0) has no contacts or tickets to read. ``history``: the
+    person's contacts (back to at least ``contact_window``) and ticket facts, when the
+    caller has read them already (``collector.history``)."""
     rules = rules_for(site, survey)
     person_id = person.id if person is not None and person.id else None
     if touchpoint is None and survey.current_version is not None:
@@ -146,9 +150,9 @@ def evaluate(session: Session, site: Any, survey: Any, person: Any, who: Who, *,
         channel=channel, touchpoint=touchpoint, delayed=delayed,
         responses_today=responses_today(session, survey.id, rules.daily_cap, now),
     )
-    return decide(situation, rules, person_facts(person, who),
-                  recent_contacts(session, person_id, rules, now),
-                  ticket_facts(session, person_id), now)
+    contacts, tickets = history if history is not None else (
+        recent_contacts(session, person_id, rules, now), ticket_facts(session, person_id))
+    return decide(situation, rules, person_facts(person, who), contacts, tickets, now)
 
 
 _INSERT_CONTACT = Contact.__table__.insert()

@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -159,30 +159,6 @@ def record_answer(session: Session, response: Response, now: datetime, *,
         ).first()
     if invitation is not None:
         mark_answered(session, invitation, now)
-
-
-_DUE_IN_APP = (
-    select(Invitation.id).where(Invitation.person_id == bindparam("person_id"),
-                                Invitation.status == "pending",
-                                Invitation.channel == "in_app",
-                                Invitation.send_at <= bindparam("now"),
-                                Invitation.expires_at > bindparam("now"))
-    .order_by(Invitation.send_at, Invitation.id).limit(1)
-)
-_DUE_IN_APP_FOR_SURVEY = _DUE_IN_APP.where(Invitation.survey_id == bindparam("survey_id"))
-
-
-def due_in_app(session: Session, person_id: int, now: datetime,
-               survey_id: int | None = None) -> Invitation | None:
-    """The oldest pending in-app invitation whose time has come, for the widget to show.
-    A returning visitor's page view asks this, and the answer is nearly always "none": the
-    id is read with a statement built once, the invitation loaded only when there is one."""
-    params: dict[str, Any] = {"person_id": person_id, "now": now}
-    if survey_id is not None:
-        params["survey_id"] = survey_id
-    found = session.connection().execute(
-        _DUE_IN_APP if survey_id is None else _DUE_IN_APP_FOR_SURVEY, params).scalar()
-    return session.get(Invitation, found) if found is not None else None
 
 
 @jobs.handler(DUE_JOB)

@@ -111,22 +111,24 @@ def assess_submission(submission: Submission, history: History = History()) -> V
     return Verdict(QUARANTINED if reasons else ACCEPTED, tuple(reasons))
 
 
-_SAME_SURVEY = select(func.count()).select_from(Response).where(
-    Response.survey_id == bindparam("survey_id"), Response.fingerprint == bindparam("print_"),
-    Response.created_at >= bindparam("since"))
-_SAME_SITE = select(func.count()).select_from(Response).where(
-    Response.site_id == bindparam("site_id"), Response.fingerprint == bindparam("print_"),
-    Response.created_at >= bindparam("since"))
+# Both counts in one statement (one round trip), built once: this runs on every answer a
+# browser sends.
+_FINGERPRINT_COUNTS = select(
+    select(func.count()).select_from(Response).where(
+        Response.survey_id == bindparam("survey_id"), Response.fingerprint == bindparam("print_"),
+        Response.created_at >= bindparam("survey_since")).scalar_subquery(),
+    select(func.count()).select_from(Response).where(
+        Response.site_id == bindparam("site_id"), Response.fingerprint == bindparam("print_"),
+        Response.created_at >= bindparam("site_since")).scalar_subquery(),
+)
 
 
 def fingerprint_history(
     session: Session, site_id: int, survey_id: int, print_: str, now: datetime
 ) -> History:
-    """Count the fingerprint's recent answers (indexed by survey and fingerprint). The
-    statements are built once: this runs on every answer a browser sends."""
-    connection = session.connection()
-    same_survey = connection.execute(_SAME_SURVEY, {
-        "survey_id": survey_id, "print_": print_, "since": now - REPEAT_WINDOW}).scalar()
-    site_recent = connection.execute(_SAME_SITE, {
-        "site_id": site_id, "print_": print_, "since": now - BURST_WINDOW}).scalar()
+    """Count the fingerprint's recent answers to this survey and to the whole site (indexed
+    by survey and by site, each with the fingerprint)."""
+    same_survey, site_recent = session.connection().execute(_FINGERPRINT_COUNTS, {
+        "survey_id": survey_id, "site_id": site_id, "print_": print_,
+        "survey_since": now - REPEAT_WINDOW, "site_since": now - BURST_WINDOW}).one()
     return History(same_survey_recent=same_survey or 0, site_recent=site_recent or 0)
