@@ -17,7 +17,9 @@ class Response(Base):
         Index("ix_responses_site_created", "site_id", "created_at", "id"),
         Index("ix_responses_survey_created", "survey_id", "created_at", "category", "score"),
         Index("ix_responses_person", "person_id", "created_at"),
-        Index("ix_responses_fingerprint", "survey_id", "fingerprint"),
+        # A submit counts its fingerprint's recent answers per survey and per site.
+        Index("ix_responses_survey_fingerprint", "survey_id", "fingerprint", "created_at"),
+        Index("ix_responses_site_fingerprint", "site_id", "fingerprint", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
