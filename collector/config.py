@@ -89,6 +89,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TENPOINT_JOB_LEASE_SECONDS", "JOB_LEASE_SECONDS", 300, int,
             "Lease of a job claimed by `tenpoint worker`, renewed every third of it while the "
             "job runs; a job whose worker died is run again once its lease has passed."),
+    Setting("TENPOINT_IDEMPOTENCY_KEEP_DAYS", "IDEMPOTENCY_KEEP_DAYS", 30.0, float,
+            "How long the first answer to an `Idempotency-Key` is kept for replays; a retry "
+            "after that is treated as a new request. See docs/api-contract.md."),
+    Setting("TENPOINT_JOBS_KEEP_DAYS", "JOBS_KEEP_DAYS", 14.0, float,
+            "How long finished (`done`) jobs are kept for inspection (at least 2 days). Dead "
+            "jobs are kept until replayed or deleted."),
     Setting("TENPOINT_LOG_LEVEL", "LOG_LEVEL", "INFO", str, "Python logging level."),
 )
 

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from collector import alerts, digest, invitations, retention, rollup
+from collector import alerts, digest, housekeeping, invitations, retention, rollup
 from collector.jobs import enqueue_once
 from collector.models import Job
 
@@ -48,6 +48,7 @@ PERIODIC: dict[str, Scheduler] = {
     invitations.EXPIRE_JOB: every(invitations.EXPIRE_JOB, invitations.EXPIRE_EVERY),
     digest.KIND: digest.schedule_digests,
     rollup.KIND: every(rollup.KIND, rollup.EVERY),
+    housekeeping.KIND: every(housekeeping.KIND, housekeeping.EVERY),
     # once its handler queues its successor with ``enqueue_once(..., dedupe_key=KIND,
     # successor=True)`` like alerts.run_alert_check does (a plain ``enqueue`` would start a
     # second chain beside the scheduled one).

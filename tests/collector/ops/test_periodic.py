@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from collector import alerts, digest, invitations, retention, rollup
+from collector import alerts, digest, housekeeping, invitations, retention, rollup
 from collector.extensions import db
 from collector.jobs import enqueue, enqueue_once
 from collector.models import Job
@@ -32,7 +32,7 @@ def test_a_starting_worker_queues_every_periodic_job(clocked_app, make_worker, c
     make_worker(clocked_app, periodic=ensure_periodic).tick()
     assert _queued(clocked_app) == {alerts.KIND: 1, retention.KIND: 1,
                                     invitations.EXPIRE_JOB: 1, rollup.KIND: 1,
-                                    f"{digest.KIND}:{site.site_id}": 1}
+                                    housekeeping.KIND: 1, f"{digest.KIND}:{site.site_id}": 1}
     with clocked_app.app_context():
         due = dict(db.session.execute(select(Job.kind, Job.run_at).where(
             Job.kind.in_(DAILY | {invitations.EXPIRE_JOB}))).all())
@@ -47,7 +47,7 @@ def test_several_workers_scheduling_again_and_again_keep_one_of_each(clocked_app
     for worker in workers * 2:
         worker.tick()
     assert set(_queued(clocked_app).values()) == {1}
-    assert len(_queued(clocked_app)) == 5
+    assert len(_queued(clocked_app)) == 6
 
 
 def test_the_database_refuses_a_second_queued_instance(clocked_app, clock):
@@ -118,11 +118,11 @@ def test_a_worker_that_was_down_catches_up_once(clocked_app, make_worker, clock)
 def test_analytics_schedule_is_an_alias_of_the_worker_scheduler(app, runner):
     result = runner.invoke(args=["analytics", "schedule"])
     assert result.exit_code == 0, result.output
-    assert "Queued 4 job(s)" in result.output
+    assert "Queued 5 job(s)" in result.output
     again = runner.invoke(args=["analytics", "schedule"])
     assert "Queued 0 job(s)" in again.output
     assert set(_queued(app)) == {alerts.KIND, retention.KIND, invitations.EXPIRE_JOB,
-                                 rollup.KIND}
+                                 rollup.KIND, housekeeping.KIND}
 
 
 def test_every_periodic_job_has_a_handler():
