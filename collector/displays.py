@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from collector.config_cache import ConfigCache, cached_survey, cached_surveys
 from collector.decision_counts import count_decision
 from collector.display import choose_survey_locale, display_payload
+from collector.eligibility import Rules
 from collector.engagement import Who, contact_window, evaluate, record_display, rules_for
 from collector.history import read_history
 from collector.i18n import locale_candidates
@@ -68,12 +69,10 @@ def _candidates(cache: ConfigCache, session: Session, site_id: int,
     return cached_surveys(cache, session, site_id)
 
 
-def _contacts_since(site: Any, surveys: tuple[Any, ...], now: datetime) -> datetime:
-    """How far back the person's contacts matter: the widest window of those surveys (the
-    rules of each look no further back than their own)."""
-    windows = [contact_window(rules_for(site, survey)) for survey in surveys
-               if survey.current_version is not None]
-    return now - max(windows, default=timedelta(0))
+def _contacts_since(rules: dict[int, Rules], now: datetime) -> datetime:
+    """How far back the person's contacts matter: the widest window of the candidate
+    surveys (the rules of each look no further back than their own)."""
+    return now - max(map(contact_window, rules.values()), default=timedelta(0))
 
 
 def _pick_survey(session: Session, request: DisplayRequest, candidates: tuple[Any, ...],
@@ -103,9 +102,12 @@ def check_display(session: Session, site: Any, request: DisplayRequest, now: dat
         return DisplayAnswer(False, "survey_inactive")
     claim = PersonClaim(user_id=who.user_id, email=who.email, anonymous_id=who.anonymous_id,
                         locale=request.locale, properties=who.properties)
+    # Each candidate's rules, merged once: they set how far back to read, then decide.
+    rules = {survey.id: rules_for(site, survey) for survey in candidates
+             if survey.current_version is not None}
     # One statement for someone seen before: person, tickets, due invitation, contacts.
     history = read_history(session, site.id, claim, now=now,
-                           since=_contacts_since(site, candidates, now),
+                           since=_contacts_since(rules, now),
                            survey_id=candidates[0].id if request.survey_key else None)
     person = history.person if history is not None else None
     if person is None and claim.lookup() is not None and not request.dry_run:
@@ -119,7 +121,7 @@ def check_display(session: Session, site: Any, request: DisplayRequest, now: dat
                                    request.accept_language, site.default_locale)
     locale = choose_survey_locale(survey.current_version.config, candidates)
     decision = evaluate(session, site, survey, person, who, now=now,
-                        has_translation=locale is not None,
+                        has_translation=locale is not None, rules=rules.get(survey.id),
                         history=(history.contacts, history.tickets) if history else None)
     if request.dry_run:
         display_id = None

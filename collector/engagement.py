@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from collector.eligibility import (
@@ -91,17 +91,30 @@ def contact_window(rules: Rules) -> timedelta:
     return timedelta(days=days)
 
 
+def contacts_of(person_id: Any, since: Any) -> Any:
+    """The condition for a person's contacts after ``since`` (index ``person_id, at``)."""
+    return and_(Contact.person_id == person_id, Contact.at > since)
+
+
+def ticket_facts_of(person_id: Any) -> tuple[Any, Any]:
+    """A person's open-ticket count and last resolution, as two scalar subqueries: read on
+    their own (``ticket_facts``) or beside the person row (``collector.history``)."""
+    open_count = select(func.count()).where(
+        Ticket.person_id == person_id,
+        # Not ``in_``: an IN list is re-rendered into the SQL on every execution.
+        or_(*(Ticket.status == status for status in OPEN_STATUSES))).scalar_subquery()
+    last_resolved = select(func.max(Ticket.resolved_at)).where(
+        Ticket.person_id == person_id).scalar_subquery()
+    return open_count, last_resolved
+
+
 # Built once: on SQLite, building a statement costs more than running it.
 _RECENT_CONTACTS = (
     select(Contact.kind, Contact.at, Contact.survey_id)
-    .where(Contact.person_id == bindparam("person_id"), Contact.at > bindparam("since"))
+    .where(contacts_of(bindparam("person_id"), bindparam("since")))
     .order_by(Contact.at.desc()).limit(MAX_CONTACTS_READ)
 )
-_TICKET_FACTS = (
-    select(func.coalesce(func.sum(case((Ticket.status.in_(OPEN_STATUSES), 1), else_=0)), 0),
-           func.max(Ticket.resolved_at))
-    .where(Ticket.person_id == bindparam("person_id"))
-)
+_TICKET_FACTS = select(*ticket_facts_of(bindparam("person_id")))
 
 
 def recent_contacts(session: Session, person_id: int | None, rules: Rules,
@@ -134,14 +147,15 @@ def responses_today(session: Session, survey_id: int, cap: int | None, now: date
 
 def evaluate(session: Session, site: Any, survey: Any, person: Any, who: Who, *,
              now: datetime, has_translation: bool = True, channel: str = "in_app",
-             touchpoint: str | None = None, delayed: bool = False,
+             touchpoint: str | None = None, delayed: bool = False, rules: Rules | None = None,
              history: tuple[Sequence[ContactFact], TicketFacts] | None = None) -> Decision:
     """Gather the facts about ``person`` and ``survey`` and apply the rules. ``site``,
     ``survey`` and ``person`` may be models or snapshots; a person not stored yet (an
     unsaved ``PersonRecord``, id 0) has no contacts or tickets to read. ``history``: the
     person's contacts (back to at least ``contact_window``) and ticket facts, when the
-    caller has read them already (``collector.history``)."""
-    rules = rules_for(site, survey)
+    caller has read them already (``collector.history``); ``rules``: ``rules_for(site,
+    survey)`` when the caller has merged them already."""
+    rules = rules if rules is not None else rules_for(site, survey)
     person_id = person.id if person is not None and person.id else None
     if touchpoint is None and survey.current_version is not None:
         touchpoint = survey.current_version.config.get("touchpoint")

@@ -15,22 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal_column, or_, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from collector.eligibility import ContactFact, TicketFacts
-from collector.engagement import MAX_CONTACTS_READ, OPEN_STATUSES
-from collector.models import Contact, Invitation, Person, Ticket
-from collector.people import PersonClaim, PersonRecord
+from collector.engagement import MAX_CONTACTS_READ, contacts_of, ticket_facts_of
+from collector.models import Contact, Invitation, Person
+from collector.people import LOOKUP_COLUMNS, RECORD_COLUMNS, PersonClaim, PersonRecord, claimed_by
 
 _PEOPLE = Person.__table__
 _CONTACTS = Contact.__table__
-_PERSON_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__dataclass_fields__]
-# Not ``in_``: an IN list is re-rendered into the SQL on every execution.
-_OPEN_TICKETS = (select(func.count()).where(Ticket.person_id == _PEOPLE.c.id, or_(
-    *(Ticket.status == status for status in OPEN_STATUSES))).scalar_subquery())
-_LAST_RESOLVED = (select(func.max(Ticket.resolved_at)).where(Ticket.person_id == _PEOPLE.c.id)
-                  .scalar_subquery())
 
 
 def _due_invitation(for_survey: bool) -> Any:
@@ -49,15 +43,12 @@ def _due_invitation(for_survey: bool) -> Any:
 
 
 def _statement(column: str, for_survey: bool) -> Any:
-    # The person by the claim's identifier, lowest id first (as ``find_person_record``).
-    person_id = (select(_PEOPLE.c.id).where(_PEOPLE.c.site_id == bindparam("site_id"),
-                                            _PEOPLE.c[column] == bindparam("ident"))
-                 .order_by(_PEOPLE.c.id).limit(1).scalar_subquery())
+    person_id = claimed_by(column, _PEOPLE.c.id).scalar_subquery()
     return (
-        select(*_PERSON_COLUMNS, _OPEN_TICKETS, _LAST_RESOLVED, _due_invitation(for_survey),
+        select(*RECORD_COLUMNS, *ticket_facts_of(_PEOPLE.c.id), _due_invitation(for_survey),
                _CONTACTS.c.kind, _CONTACTS.c.at, _CONTACTS.c.survey_id)
-        .select_from(_PEOPLE.outerjoin(_CONTACTS, and_(
-            _CONTACTS.c.person_id == _PEOPLE.c.id, _CONTACTS.c.at > bindparam("since"))))
+        .select_from(_PEOPLE.outerjoin(_CONTACTS,
+                                       contacts_of(_PEOPLE.c.id, bindparam("since"))))
         .where(_PEOPLE.c.id == person_id)
         .order_by(_CONTACTS.c.at.desc()).limit(MAX_CONTACTS_READ)
     )
@@ -65,9 +56,8 @@ def _statement(column: str, for_survey: bool) -> Any:
 
 # Built once: on SQLite, building a statement costs more than running it.
 _STATEMENTS = {(column, for_survey): _statement(column, for_survey)
-               for column in ("external_id", "email", "anonymous_id")
-               for for_survey in (False, True)}
-_FIELDS = len(_PERSON_COLUMNS)
+               for column in LOOKUP_COLUMNS for for_survey in (False, True)}
+_FIELDS = len(RECORD_COLUMNS)
 
 
 @dataclass(frozen=True)

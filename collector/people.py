@@ -115,14 +115,20 @@ class PersonRecord:
 
 
 _PEOPLE = Person.__table__
-_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__dataclass_fields__]
-# One statement per identifying column, in PersonClaim.lookup's order of precedence.
-_BY = {
-    column: select(*_COLUMNS).where(_PEOPLE.c.site_id == bindparam("site_id"),
+RECORD_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__dataclass_fields__]
+LOOKUP_COLUMNS = ("external_id", "email", "anonymous_id")
+
+
+def claimed_by(column: str, *selected: Any) -> Any:
+    """``selected`` of the person whose ``column`` equals the bound ``ident`` on the bound
+    ``site_id``, lowest id first: the statement shape of every hot-path person look-up."""
+    return (select(*selected).where(_PEOPLE.c.site_id == bindparam("site_id"),
                                     _PEOPLE.c[column] == bindparam("ident"))
-    .order_by(_PEOPLE.c.id).limit(1)
-    for column in ("external_id", "email", "anonymous_id")
-}
+            .order_by(_PEOPLE.c.id).limit(1))
+
+
+# One statement per identifying column, in PersonClaim.lookup's order of precedence.
+_BY = {column: claimed_by(column, *RECORD_COLUMNS) for column in LOOKUP_COLUMNS}
 _INSERTS: dict[str, Any] = {}
 
 

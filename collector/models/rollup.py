@@ -14,11 +14,18 @@ from collector.models.engagement import Ticket
 
 
 class RollupSums:
-    """The additive sums of one cell, as collector/metrics.py sums raw answers.
+    """One cell of a roll-up (site, survey, UTC day) and its additive sums, as
+    collector/metrics.py sums raw answers.
 
     Counted (accepted or released) answers feed the category counts and weight sums;
     quarantined ones only ``quarantined``.
     """
+
+    # The cell's key every roll-up shares; each table adds its own grouping columns.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
 
     promoters: Mapped[int]
     passives: Mapped[int]
@@ -43,10 +50,6 @@ class NpsDailyRollup(RollupSums, Base):
     __tablename__ = "nps_daily_rollups"
     __table_args__ = (Index("ix_nps_daily_rollups_site_day", "site_id", "day"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    day: Mapped[date] = mapped_column(Date)
     touchpoint: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str | None] = mapped_column(String(16))
     locale: Mapped[str | None] = mapped_column(String(35))
@@ -60,10 +63,6 @@ class NpsPropertyRollup(RollupSums, Base):
     __tablename__ = "nps_property_rollups"
     __table_args__ = (Index("ix_nps_property_rollups_site_name_day", "site_id", "name", "day"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    day: Mapped[date] = mapped_column(Date)
     name: Mapped[str] = mapped_column(String(64))
     # The text the raw query groups by (collector.rollup.property_key): on both databases a
     # number or boolean is cast to text, so 9 and "9" are one value.
@@ -79,10 +78,6 @@ class NpsTicketRollup(RollupSums, Base):
     __tablename__ = "nps_ticket_rollups"
     __table_args__ = (Index("ix_nps_ticket_rollups_site_day", "site_id", "day"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    day: Mapped[date] = mapped_column(Date)
     bucket: Mapped[str] = mapped_column(String(16))
 
 
