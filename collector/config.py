@@ -136,6 +136,18 @@ def finalize_config(config: dict[str, Any], instance_path: str) -> None:
         config["PUBLIC_URL"] = f"http://127.0.0.1:{config['PORT']}"
     config["PUBLIC_URL"] = str(config["PUBLIC_URL"]).rstrip("/")
     config["SQLALCHEMY_ENGINES"] = {"default": config["DATABASE_URL"]}
+    if not _in_memory(config["DATABASE_URL"]):
+        # The per-page-view reads run on their own autocommit pool (collector/database.py).
+        config["SQLALCHEMY_ENGINES"]["reads"] = {"url": config["DATABASE_URL"],
+                                                 "isolation_level": "AUTOCOMMIT"}
+
+
+def _in_memory(url: str) -> bool:
+    """An in-memory SQLite database exists once per connection: a second pool would read
+    another, empty database."""
+    return url.startswith("sqlite") and (url.rstrip("/").endswith(":memory:")
+                                         or url in {"sqlite://", "sqlite:///"}
+                                         or "mode=memory" in url)
 
 
 def settings_markdown() -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from flask import Flask
 from flask_sqlalchemy_lite._extension import _close_async_sessions
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 
 from collector import sqlite_writers
@@ -58,6 +60,25 @@ def database_answers() -> bool:
     return True
 
 
+@contextmanager
+def read_only_connection() -> Iterator[Connection | None]:
+    """A connection of the autocommit pool for a request's hot reads, or ``None`` where there
+    is none (an in-memory database): the caller then reads through its session.
+
+    Why a pool of its own: a read in autocommit is one round trip on PostgreSQL, where the
+    session's connection would add ``BEGIN`` and ``COMMIT``; and a page view that only reads
+    never opens a transaction at all, so it has nothing to commit or roll back. Each read is
+    its own snapshot, as it was under READ COMMITTED; the writes that follow still happen in
+    the session's one transaction (docs/architecture.md).
+    """
+    engine = db.engines.get("reads")
+    if engine is None:
+        yield None
+        return
+    with engine.connect() as connection:
+        yield connection
+
+
 def init_app(app: Flask) -> None:
     db.init_app(app)
     # No async engines here: drop the extension's async teardown, which Flask would run
@@ -67,4 +88,5 @@ def init_app(app: Flask) -> None:
         if func is not _close_async_sessions
     ]
     with app.app_context():
-        configure_engine(db.get_engine())
+        for engine in db.engines.values():
+            configure_engine(engine)

@@ -9,6 +9,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from collector.config_cache import ConfigCache, cached_survey, cached_surveys
@@ -93,9 +94,10 @@ def _pick_survey(session: Session, request: DisplayRequest, candidates: tuple[An
 
 
 def check_display(session: Session, site: Any, request: DisplayRequest, now: datetime,
-                  cache: ConfigCache) -> DisplayAnswer:
+                  cache: ConfigCache, reader: Connection | None = None) -> DisplayAnswer:
     """Decide for one page view. A dry run reads only: no person, display or count written.
-    ``site`` is a :class:`Site` or its snapshot; surveys are read through ``cache``."""
+    ``site`` is a :class:`Site` or its snapshot; surveys are read through ``cache``; the
+    person's history through ``reader`` when given, else the session (writes always are)."""
     who = request.who
     candidates = _candidates(cache, session, site.id, request)
     if not candidates:
@@ -106,7 +108,7 @@ def check_display(session: Session, site: Any, request: DisplayRequest, now: dat
     rules = {survey.id: rules_for(site, survey) for survey in candidates
              if survey.current_version is not None}
     # One statement for someone seen before: person, tickets, due invitation, contacts.
-    history = read_history(session, site.id, claim, now=now,
+    history = read_history(reader or session, site.id, claim, now=now,
                            since=_contacts_since(rules, now),
                            survey_id=candidates[0].id if request.survey_key else None)
     person = history.person if history is not None else None

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy import Connection, bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from collector.eligibility import ContactFact, TicketFacts
 from collector.engagement import MAX_CONTACTS_READ, contacts_of, ticket_facts_of
 from collector.models import Contact, Invitation, Person
 from collector.people import LOOKUP_COLUMNS, RECORD_COLUMNS, PersonClaim, PersonRecord, claimed_by
+from collector.prepared import PreparedRead
 
 _PEOPLE = Person.__table__
 _CONTACTS = Contact.__table__
@@ -54,8 +55,9 @@ def _statement(column: str, for_survey: bool) -> Any:
     )
 
 
-# Built once: on SQLite, building a statement costs more than running it.
-_STATEMENTS = {(column, for_survey): _statement(column, for_survey)
+# Built once (on SQLite, building a statement costs more than running it) and run on the
+# cursor (collector/prepared.py: SQLAlchemy's execution cost several times the read itself).
+_STATEMENTS = {(column, for_survey): PreparedRead(_statement(column, for_survey))
                for column in LOOKUP_COLUMNS for for_survey in (False, True)}
 _FIELDS = len(RECORD_COLUMNS)
 
@@ -69,9 +71,10 @@ class VisitorHistory:
     due_invitation_id: int | None
 
 
-def read_history(session: Session, site_id: int, claim: PersonClaim, *, now: datetime,
+def read_history(source: Session | Connection, site_id: int, claim: PersonClaim, *, now: datetime,
                  since: datetime, survey_id: int | None = None) -> VisitorHistory | None:
-    """The stored person the claim names with their history; ``None`` for someone new.
+    """The stored person the claim names with their history; ``None`` for someone new. Read
+    on ``source``: a session's connection, or any other (the hot path's autocommit one).
     ``since``: how far back contacts matter (the widest contact window of the surveys that
     may be shown); ``survey_id`` limits the due invitation to that survey."""
     lookup = claim.lookup()
@@ -81,8 +84,8 @@ def read_history(session: Session, site_id: int, claim: PersonClaim, *, now: dat
                               "since": since}
     if survey_id is not None:
         params["survey_id"] = survey_id
-    rows = session.connection().execute(
-        _STATEMENTS[(lookup[0], survey_id is not None)], params).all()
+    connection = source.connection() if isinstance(source, Session) else source
+    rows = _STATEMENTS[(lookup[0], survey_id is not None)].rows(connection, params)
     if not rows:
         return None
     first = rows[0]

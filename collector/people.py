@@ -189,9 +189,10 @@ def save_person_record(session: Session, claim: PersonClaim, person: PersonRecor
     """Write what the claim adds to ``person``: an unsaved one is inserted (one insert that a
     concurrent twin makes return nothing, then the twin is read and updated), a stored one
     gets its changed fields. Kept apart from the read so a caller can do every write of its
-    transaction together, at the end (collector/sqlite_writers.py says why)."""
-    connection = session.connection()
+    transaction together, at the end (collector/sqlite_writers.py says why). A stored person
+    with nothing new costs no statement, and opens no transaction."""
     if not person.stored:
+        connection = session.connection()
         values = {name: getattr(person, name)
                   for name in PersonRecord.__dataclass_fields__ if name != "id"}
         new_id = connection.execute(_insert_person(connection.dialect.name), values).scalar()
@@ -209,5 +210,6 @@ def save_person_record(session: Session, claim: PersonClaim, person: PersonRecor
     if not changes:
         return person
     changes["updated_at"] = now
-    connection.execute(_PEOPLE.update().where(_PEOPLE.c.id == person.id).values(**changes))
+    session.connection().execute(
+        _PEOPLE.update().where(_PEOPLE.c.id == person.id).values(**changes))
     return replace(person, **changes)

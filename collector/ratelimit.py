@@ -19,17 +19,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from flask import Flask, Response, current_app, g, request
 from limits import RateLimitItem, parse
-from limits.errors import StorageError
-from limits.storage import MemoryStorage, Storage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
-from limits.util import WindowStats
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from collector.errors import APIError
+from collector.gcra import REDIS_SCRIPT, Hit, MemoryCounters, Verdict, verdict_of
 from collector.protection import fingerprint
 
 log = logging.getLogger(__name__)
@@ -88,104 +86,34 @@ def category_of(method: str, path: str) -> str | None:
     return "admin"
 
 
-class SweepingMemoryStorage(MemoryStorage):
-    """limits' MemoryStorage with expiry swept inline, at most once a second.
-
-    The original starts a 10 ms ``threading.Timer`` whenever none is alive, which under
-    steady traffic is a new thread on nearly every hit (measured: the largest single cost of
-    rate limiting without Redis). Windows are still exact: moving-window reads filter by time;
-    the sweep only frees memory of windows that ended.
-    """
-
-    STORAGE_SCHEME = ["tenpoint-memory"]
-    SWEEP_SECONDS = 1.0
-
-    def __init__(self, uri: str | None = None, **options: Any) -> None:
-        super().__init__(uri, **options)
-        self._next_sweep = time.monotonic() + self.SWEEP_SECONDS
-
-    # Overrides the name MemoryStorage.__schedule_expiry is mangled to.
-    def _MemoryStorage__schedule_expiry(self) -> None:
-        moment = time.monotonic()
-        if moment >= self._next_sweep:
-            self._next_sweep = moment + self.SWEEP_SECONDS
-            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
-
-
-# Every scope of one request in one Redis round trip (instead of two per scope): limits'
-# moving window exactly (acquire_moving_window.lua, then moving_window.lua's stats), on the
-# keys limits uses, scope by scope, stopping at the first refusal as one-by-one hits did.
-_HIT_ALL_LUA = """
-local now = tonumber(ARGV[1])
-local out = {}
-for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[2 * i])
-  local expiry = tonumber(ARGV[2 * i + 1])
-  local allowed = 1
-  local entry = redis.call('lindex', key, limit - 1)
-  if entry and tonumber(entry) >= now - expiry then
-    allowed = 0
-  else
-    redis.call('lpush', key, now)
-    redis.call('ltrim', key, 0, limit - 1)
-    redis.call('expire', key, expiry)
-  end
-  local low, high, found = 0, limit - 1, nil
-  while low <= high do
-    local mid = math.floor((low + high) / 2)
-    local value = tonumber(redis.call('lindex', key, mid))
-    if value and value >= now - expiry then
-      found = mid
-      low = mid + 1
-    else
-      high = mid - 1
-    end
-  end
-  if found then
-    out[i] = {allowed, tostring(redis.call('lindex', key, found)), found + 1}
-  else
-    out[i] = {allowed, ARGV[1], 0}
-  end
-  if allowed == 0 then
-    break
-  end
-end
-return out
-"""
-
-Hit = tuple[RateLimitItem, tuple[str, ...]]
-
-
 class FallbackLimiter:
-    """A moving-window limiter on Redis that falls back to process memory when Redis fails."""
+    """GCRA counters in Redis, falling back to process memory while Redis fails."""
 
     def __init__(self, redis_url: str | None, prefix: str, retry_seconds: float) -> None:
         self.redis_url = redis_url
         self.prefix = prefix
         self.retry_seconds = retry_seconds
-        self._memory = MovingWindowRateLimiter(SweepingMemoryStorage())
-        self._shared: MovingWindowRateLimiter | None = None
-        self._hit_all_script: Any = None
+        self._memory = MemoryCounters()
+        self._script: Any = None
         self._down_until = 0.0
         self._lock = threading.Lock()
 
-    def _shared_limiter(self) -> MovingWindowRateLimiter | None:
+    def _shared_script(self) -> Any:
         if not self.redis_url:
             return None
         if self._down_until and time.monotonic() < self._down_until:
             return None
-        if self._shared is None:
+        if self._script is None:
             with self._lock:
-                if self._shared is None:
-                    storage: Storage = storage_from_string(
-                        self.redis_url, key_prefix=self.prefix, wrap_exceptions=True,
+                if self._script is None:
+                    client = redis.Redis.from_url(
+                        self.redis_url,
                         # Short timeouts and no client-side retries: a dead Redis must cost
                         # a request a fraction of a second once, not seconds every time.
                         socket_timeout=0.25, socket_connect_timeout=0.25,
-                        retry=Retry(NoBackoff(), 0), health_check_interval=0,
-                    )
-                    self._shared = MovingWindowRateLimiter(storage)
-        return self._shared
+                        retry=Retry(NoBackoff(), 0), health_check_interval=0)
+                    self._script = client.register_script(REDIS_SCRIPT)
+        return self._script
 
     def _mark_down(self, error: Exception) -> None:
         first = self._down_until == 0.0
@@ -205,54 +133,23 @@ class FallbackLimiter:
     def degraded(self) -> bool:
         return bool(self.redis_url) and self._down_until != 0.0
 
-    def hit(self, item: RateLimitItem, *identifiers: str) -> tuple[bool, Any]:
-        """Count one hit; return (allowed, window stats)."""
-        shared = self._shared_limiter()
-        if shared is not None:
+    def hit_all(self, hits: list[Hit]) -> list[Verdict]:
+        """Count ``hits`` (amount, period, counter) in order up to the first refused one; a
+        verdict for each counted. All of them in one Redis round trip."""
+        script = self._shared_script()
+        if script is not None and hits:
             try:
-                allowed = shared.hit(item, *identifiers)
-                stats = shared.get_window_stats(item, *identifiers)
-            except (StorageError, RedisError, OSError) as error:
+                rows = script(keys=[f"{self.prefix}:{name}" for _, _, name in hits],
+                              args=[value for amount, period, _ in hits
+                                    for value in (amount, period)])
+            except (RedisError, OSError) as error:
                 self._mark_down(error)
             else:
                 self._mark_up()
-                return allowed, stats
-        allowed = self._memory.hit(item, *identifiers)
-        return allowed, self._memory.get_window_stats(item, *identifiers)
-
-    def hit_all(self, hits: list[Hit]) -> list[tuple[bool, WindowStats]]:
-        """Count ``hits`` in order up to the first refused one; (allowed, stats) for each
-        counted. The same counters as :meth:`hit`, in one Redis round trip."""
-        shared = self._shared_limiter()
-        if shared is not None and hits:
-            try:
-                results = self._hit_all_shared(shared, hits)
-            except (StorageError, RedisError, OSError) as error:
-                self._mark_down(error)
-            else:
-                self._mark_up()
-                return results
-        results = []
-        for item, identifiers in hits:
-            allowed = self._memory.hit(item, *identifiers)
-            results.append((allowed, self._memory.get_window_stats(item, *identifiers)))
-            if not allowed:
-                break
-        return results
-
-    def _hit_all_shared(self, shared: MovingWindowRateLimiter,
-                        hits: list[Hit]) -> list[tuple[bool, WindowStats]]:
-        storage: Any = shared.storage
-        if self._hit_all_script is None:
-            self._hit_all_script = storage.get_connection().register_script(_HIT_ALL_LUA)
-        keys = [storage.prefixed_key(item.key_for(*identifiers)) for item, identifiers in hits]
-        args: list[Any] = [time.time()]
-        for item, _ in hits:
-            args += [item.amount, item.get_expiry()]
-        rows = self._hit_all_script(keys=keys, args=args)
-        return [(bool(allowed), WindowStats(float(oldest) + item.get_expiry(),
-                                            item.amount - int(count)))
-                for (allowed, oldest, count), (item, _) in zip(rows, hits, strict=False)]
+                return [verdict_of(amount, period, bool(allowed), float(tat), float(now))
+                        for (allowed, tat, now), (amount, period, _) in zip(rows, hits,
+                                                                           strict=False)]
+        return self._memory.hit_all(hits)
 
 
 def _redacted(url: str | None) -> str:
@@ -319,29 +216,30 @@ def enforce_rate_limits() -> None:
     if not limits:
         return
     limiter: FallbackLimiter = current_app.extensions[EXTENSION]
-    tightest: tuple[Check, Any] | None = None
     checks = checks_for(category, limits)
-    results = limiter.hit_all(
-        [(check.item, (category, check.scope, check.identifier)) for check in checks])
-    for check, (allowed, stats) in zip(checks, results, strict=False):
-        if not allowed:
-            headers = _headers(check.item, stats, now=time.time())
-            headers["Retry-After"] = headers["RateLimit-Reset"]
+    verdicts = limiter.hit_all([
+        (check.item.amount, check.item.get_expiry(),
+         f"{category}:{check.scope}:{check.identifier}:{check.item.amount}/"
+         f"{check.item.get_expiry()}") for check in checks])
+    tightest: tuple[Check, Verdict] | None = None
+    for check, verdict in zip(checks, verdicts, strict=False):
+        if not verdict.allowed:
+            headers = _headers(check.item, verdict)
+            headers["Retry-After"] = str(max(1, math.ceil(verdict.retry_after)))
             raise APIError(429, "rate_limited",
                            f"Too many requests ({check.item.amount} per "
                            f"{check.item.get_expiry()} s per {check.scope}); retry after "
                            f"{headers['Retry-After']} s.", headers=headers)
-        if tightest is None or stats.remaining < tightest[1].remaining:
-            tightest = (check, stats)
+        if tightest is None or verdict.remaining < tightest[1].remaining:
+            tightest = (check, verdict)
     if tightest is not None:
-        g.rate_limit_headers = _headers(tightest[0].item, tightest[1], now=time.time())
+        g.rate_limit_headers = _headers(tightest[0].item, tightest[1])
 
 
-def _headers(item: RateLimitItem, stats: Any, *, now: float) -> dict[str, str]:
-    reset = max(1, math.ceil(stats.reset_time - now))
+def _headers(item: RateLimitItem, verdict: Verdict) -> dict[str, str]:
     return {"RateLimit-Limit": str(item.amount),
-            "RateLimit-Remaining": str(max(0, stats.remaining)),
-            "RateLimit-Reset": str(reset)}
+            "RateLimit-Remaining": str(verdict.remaining),
+            "RateLimit-Reset": str(max(1, math.ceil(verdict.reset_after)))}
 
 
 def _add_headers(response: Response) -> Response:

@@ -12,6 +12,7 @@ from collector.api.parsing import Blueprint
 from collector.auth import BROWSER, READ, current_site, require_key
 from collector.clock import now
 from collector.config_cache import config_cache
+from collector.database import read_only_connection
 from collector.decision_counts import read_counts
 from collector.displays import DisplayRequest, check_display
 from collector.engagement import Who, find_display, record_decline
@@ -54,10 +55,12 @@ class Eligibility(MethodView):
         # A token without ``user_id`` names the person by its own subject.
         who = Who(user_id=verified or data.get("user_id"), email=data.get("email"),
                   anonymous_id=data.get("anonymous_id"), properties=data.get("properties"))
-        answer = check_display(db.session, site, DisplayRequest(
-            who=who, survey_key=data.get("survey"), locale=data.get("locale"),
-            accept_language=request.headers.get("Accept-Language"), url=data.get("url"),
-            event=data.get("event"), dry_run=data["dry_run"]), moment, config_cache())
+        with read_only_connection() as reader:
+            answer = check_display(db.session, site, DisplayRequest(
+                who=who, survey_key=data.get("survey"), locale=data.get("locale"),
+                accept_language=request.headers.get("Accept-Language"), url=data.get("url"),
+                event=data.get("event"), dry_run=data["dry_run"]), moment, config_cache(),
+                reader)
         return {"eligible": answer.eligible, "reason": answer.reason, "survey": answer.survey,
                 "display_id": answer.display_id}
 

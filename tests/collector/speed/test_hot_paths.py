@@ -8,13 +8,11 @@ from datetime import timedelta
 
 import pytest
 import redis
-from limits import parse
-from limits.strategies import MovingWindowRateLimiter
 
 from collector.extensions import db
 from collector.identity import sign
 from collector.models import Site
-from collector.ratelimit import SweepingMemoryStorage
+from collector.gcra import MemoryCounters
 from tests.collector.eligibility.conftest import World
 from tests.conftest import AppFactory
 from tests.factories import make_site
@@ -71,14 +69,13 @@ def test_the_submit_answer_names_survey_version_and_person(world: World) -> None
 
 
 def test_in_memory_limits_hold_without_a_thread_per_hit() -> None:
-    limiter = MovingWindowRateLimiter(SweepingMemoryStorage())
-    item = parse("5/minute")
+    counters = MemoryCounters()
     threads_before = threading.active_count()
-    allowed = [limiter.hit(item, "eligibility", "ip", "10.0.0.1") for _ in range(8)]
+    allowed = [counters.hit_all([(5, 60.0, "eligibility:ip:10.0.0.1")])[0].allowed
+               for _ in range(8)]
     assert allowed == [True] * 5 + [False] * 3
-    assert limiter.hit(item, "eligibility", "ip", "10.0.0.2") is True
-    stats = limiter.get_window_stats(item, "eligibility", "ip", "10.0.0.1")
-    assert stats.remaining == 0
+    assert counters.hit_all([(5, 60.0, "eligibility:ip:10.0.0.2")])[0].allowed is True
+    assert counters.hit_all([(5, 60.0, "eligibility:ip:10.0.0.1")])[0].remaining == 0
     assert threading.active_count() <= threads_before
 
 

@@ -1,0 +1,79 @@
+"""GCRA counting, as pure arithmetic and in the per-process store, with the clock passed in."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from collector.gcra import MemoryCounters, gcra
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_burst_of_the_whole_allowance_then_one_per_interval() -> None:
+    clock = Clock()
+    counters = MemoryCounters(clock)
+    hit = lambda: counters.hit_all([(3, 60.0, "c")])[0]  # noqa: E731
+    burst = [hit() for _ in range(4)]
+    assert [v.allowed for v in burst] == [True, True, True, False]
+    assert [v.remaining for v in burst[:3]] == [2, 1, 0]
+    # Refused: the next slot frees one interval (20 s) after the burst, not a period later.
+    assert burst[3].retry_after == pytest.approx(20.0)
+    assert burst[2].reset_after == pytest.approx(60.0)
+    clock.now += 19.9
+    assert hit().allowed is False
+    clock.now += 0.2
+    after = hit()
+    assert (after.allowed, after.remaining) == (True, 0)
+    clock.now += 60
+    assert [hit().allowed for _ in range(4)] == [True, True, True, False]
+
+
+def test_a_refused_hit_costs_nothing() -> None:
+    clock = Clock()
+    counters = MemoryCounters(clock)
+    for _ in range(10):
+        counters.hit_all([(2, 10.0, "c")])
+    clock.now += 5.0  # one interval: exactly one slot free again, however many were refused
+    assert [counters.hit_all([(2, 10.0, "c")])[0].allowed for _ in range(2)] == [True, False]
+
+
+def test_hits_stop_at_the_first_refusal_and_later_counters_are_not_charged() -> None:
+    counters = MemoryCounters(Clock())
+    first = counters.hit_all([(1, 60.0, "key"), (5, 60.0, "site")])
+    assert [v.allowed for v in first] == [True, True]
+    second = counters.hit_all([(1, 60.0, "key"), (5, 60.0, "site")])
+    assert [v.allowed for v in second] == [False]
+    assert counters.hit_all([(5, 60.0, "site")])[0].remaining == 3
+
+
+def test_idle_counters_are_swept_from_memory() -> None:
+    clock = Clock()
+    counters = MemoryCounters(clock)
+    for number in range(100):
+        counters.hit_all([(10, 1.0, f"ip-{number}")])
+    assert len(counters) == 100
+    clock.now += MemoryCounters.SWEEP_SECONDS + 1
+    counters.hit_all([(10, 1.0, "fresh")])
+    assert len(counters) == 1
+
+
+@given(amount=st.integers(1, 500), period=st.sampled_from([1.0, 60.0, 3600.0]),
+       gaps=st.lists(st.floats(0, 5, allow_nan=False), min_size=1, max_size=300))
+def test_never_more_than_the_allowance_plus_the_sustained_rate(
+        amount: int, period: float, gaps: list[float]) -> None:
+    """Over any stretch of time T from a fresh counter, at most amount + T * amount / period
+    hits pass: the promise users read in docs/protection.md."""
+    now, tat, passed = 0.0, None, 0
+    for gap in gaps:
+        now += gap
+        verdict, tat = gcra(tat, now, amount, period)
+        passed += verdict.allowed
+        assert passed <= amount + now * amount / period + 1e-6

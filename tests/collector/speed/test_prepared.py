@@ -1,0 +1,67 @@
+"""A prepared read answers exactly what SQLAlchemy's own execution answers, and fails the same."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import bindparam, func, literal_column, select
+from sqlalchemy.exc import DBAPIError
+
+from collector.extensions import db
+from collector.models import Person
+from collector.prepared import PreparedRead
+from tests.factories import make_site
+
+NOW = datetime(2026, 6, 1, 12, 0, 0, 123456, tzinfo=UTC)
+
+# Every kind of value the hot reads return: text, JSON, floats, aware datetimes, NULLs, an
+# aggregate, a literal, a repeated parameter and a default-valued one (the LIMIT).
+STATEMENT = (
+    select(Person.id, Person.external_id, Person.properties, Person.value,
+           Person.first_seen_at, Person.erased_at, func.count().over().label("n"),
+           literal_column("'x'").label("literal"))
+    .where(Person.site_id == bindparam("site_id"), Person.first_seen_at <= bindparam("now"),
+           Person.updated_at <= bindparam("now"))
+    .order_by(Person.id).limit(10)
+)
+
+
+def _people(app: Flask) -> int:
+    with app.app_context():
+        site_id = make_site(db.session, "prepared").site_id
+        for number, value in enumerate((None, 2.5, 1e9)):
+            db.session.add(Person(site_id=site_id, external_id=f"p-{number}",
+                                  properties={"plan": "pro", "seats": number, "tags": ["a"]},
+                                  value=value, first_seen_at=NOW - timedelta(days=number),
+                                  updated_at=NOW, erased_at=NOW if number == 2 else None))
+        db.session.commit()
+        return site_id
+
+
+def test_rows_and_types_match_sqlalchemy_execution(any_app: Flask) -> None:
+    site_id = _people(any_app)
+    prepared = PreparedRead(STATEMENT)
+    params = {"site_id": site_id, "now": NOW}
+    with any_app.app_context():
+        connection = db.session.connection()
+        expected = [tuple(row) for row in connection.execute(STATEMENT, params)]
+        assert len(expected) == 3
+        for _ in range(2):  # the plan is built on the first run and reused
+            got = prepared.rows(connection, params)
+            assert got == expected
+            assert [type(value) for value in got[1]] == [type(value) for value in expected[1]]
+            assert got[0][4].tzinfo is not None
+        assert prepared.rows(connection, {"site_id": site_id + 1, "now": NOW}) == []
+
+
+def test_a_driver_failure_reaches_the_caller_as_sqlalchemy_raises_it(any_app: Flask) -> None:
+    broken = PreparedRead(select(Person.id).where(
+        Person.site_id == bindparam("site_id"),
+        literal_column("no_such_column") == bindparam("site_id")))
+    with any_app.app_context():
+        with pytest.raises(DBAPIError) as raised:
+            broken.rows(db.session.connection(), {"site_id": 1})
+        assert "no_such_column" in str(raised.value)
+        db.session.rollback()
