@@ -25,6 +25,7 @@ from collector.eligibility import (
     decide,
 )
 from collector.models import Contact, Invitation, Person, Response, Site, Survey, Ticket
+from collector.prepared import Prepared
 
 # Enough for any sane max_surveys; the newest are what the rules look at.
 MAX_CONTACTS_READ = 200
@@ -169,14 +170,15 @@ def evaluate(session: Session, site: Any, survey: Any, person: Any, who: Who, *,
     return decide(situation, rules, person_facts(person, who), contacts, tickets, now)
 
 
-_INSERT_CONTACT = Contact.__table__.insert()
+_INSERT_CONTACT = Prepared(Contact.__table__.insert(), columns=(
+    "site_id", "person_id", "survey_id", "kind", "channel", "display_id", "invitation_id", "at"))
 
 
 def record_contact(session: Session, survey: Any, person: Any, kind: str, now: datetime,
                    *, channel: str, display_id: str | None = None,
                    invitation_id: int | None = None) -> None:
     """One Core insert, not an ORM object: this runs on every eligible page view."""
-    session.connection().execute(_INSERT_CONTACT, {
+    _INSERT_CONTACT.write(session.connection(), {
         "site_id": survey.site_id, "person_id": person.id, "survey_id": survey.id,
         "kind": kind, "channel": channel, "display_id": display_id,
         "invitation_id": invitation_id, "at": now})

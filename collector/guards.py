@@ -82,8 +82,12 @@ def refuse_deep_json() -> None:
     if request.mimetype not in {"application/json", "text/plain"} \
             and not request.mimetype.endswith("+json"):
         return
-    text = request.get_data(cache=True).decode("utf-8", errors="replace")
-    if json_depth(text) > MAX_JSON_DEPTH:
+    body = request.get_data(cache=True)
+    # Fewer opening brackets than the limit cannot nest deeper: every widget body, at the
+    # cost of two byte counts instead of a scan.
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return
+    if json_depth(body.decode("utf-8", errors="replace")) > MAX_JSON_DEPTH:
         raise APIError(400, "json_too_deep",
                        f"JSON nested deeper than {MAX_JSON_DEPTH} levels is refused.")
 

@@ -22,7 +22,7 @@ from collector.eligibility import ContactFact, TicketFacts
 from collector.engagement import MAX_CONTACTS_READ, contacts_of, ticket_facts_of
 from collector.models import Contact, Invitation, Person
 from collector.people import LOOKUP_COLUMNS, RECORD_COLUMNS, PersonClaim, PersonRecord, claimed_by
-from collector.prepared import PreparedRead
+from collector.prepared import Prepared
 
 _PEOPLE = Person.__table__
 _CONTACTS = Contact.__table__
@@ -57,7 +57,7 @@ def _statement(column: str, for_survey: bool) -> Any:
 
 # Built once (on SQLite, building a statement costs more than running it) and run on the
 # cursor (collector/prepared.py: SQLAlchemy's execution cost several times the read itself).
-_STATEMENTS = {(column, for_survey): PreparedRead(_statement(column, for_survey))
+_STATEMENTS = {(column, for_survey): Prepared(_statement(column, for_survey))
                for column in LOOKUP_COLUMNS for for_survey in (False, True)}
 _FIELDS = len(RECORD_COLUMNS)
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collector.models import Person
+from collector.prepared import Prepared
 
 
 def find_person(
@@ -115,6 +116,8 @@ class PersonRecord:
 
 
 _PEOPLE = Person.__table__
+# What an insert of a new person writes: every column but the id.
+_INSERTED = tuple(name for name in PersonRecord.__dataclass_fields__ if name != "id")
 RECORD_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__dataclass_fields__]
 LOOKUP_COLUMNS = ("external_id", "email", "anonymous_id")
 
@@ -128,8 +131,8 @@ def claimed_by(column: str, *selected: Any) -> Any:
 
 
 # One statement per identifying column, in PersonClaim.lookup's order of precedence.
-_BY = {column: claimed_by(column, *RECORD_COLUMNS) for column in LOOKUP_COLUMNS}
-_INSERTS: dict[str, Any] = {}
+_BY = {column: Prepared(claimed_by(column, *RECORD_COLUMNS)) for column in LOOKUP_COLUMNS}
+_INSERTS: dict[str, Prepared] = {}
 
 
 def _insert_person(dialect: str) -> Any:
@@ -138,7 +141,7 @@ def _insert_person(dialect: str) -> Any:
     if dialect not in _INSERTS:
         builder = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect)
         statement = builder(_PEOPLE).on_conflict_do_nothing() if builder else _PEOPLE.insert()
-        _INSERTS[dialect] = statement.returning(_PEOPLE.c.id)
+        _INSERTS[dialect] = Prepared(statement.returning(_PEOPLE.c.id), columns=_INSERTED)
     return _INSERTS[dialect]
 
 
@@ -168,9 +171,8 @@ def find_person_record(session: Session, site_id: int,
     lookup = claim.lookup()
     if lookup is None:
         return None
-    row = session.connection().execute(
-        _BY[lookup[0]], {"site_id": site_id, "ident": lookup[1]}).first()
-    return PersonRecord(*row) if row is not None else None
+    rows = _BY[lookup[0]].rows(session.connection(), {"site_id": site_id, "ident": lookup[1]})
+    return PersonRecord(*rows[0]) if rows else None
 
 
 def unsaved_person(site_id: int, claim: PersonClaim, now: datetime) -> PersonRecord:
@@ -193,9 +195,8 @@ def save_person_record(session: Session, claim: PersonClaim, person: PersonRecor
     with nothing new costs no statement, and opens no transaction."""
     if not person.stored:
         connection = session.connection()
-        values = {name: getattr(person, name)
-                  for name in PersonRecord.__dataclass_fields__ if name != "id"}
-        new_id = connection.execute(_insert_person(connection.dialect.name), values).scalar()
+        values = {name: getattr(person, name) for name in _INSERTED}
+        new_id = _insert_person(connection.dialect.name).write(connection, values).scalar()
         if new_id is not None:
             return replace(person, id=new_id)
         twin = find_person_record(session, person.site_id, claim)

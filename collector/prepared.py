@@ -1,4 +1,5 @@
-"""A hot read compiled once per dialect and run straight on the DB-API cursor.
+"""Hot statements compiled once per dialect: reads run straight on the DB-API cursor, writes
+through ``exec_driver_sql``.
 
 Why: on the widget's per-page-view path, SQLAlchemy's own work around one indexed SELECT
 (cache-key generation, bind processing, the execution context, the result object) cost
@@ -7,6 +8,10 @@ statement: 96 µs through ``Connection.execute``, 45 µs through ``exec_driver_s
 on the cursor (docs/benchmarks.md, "Fourth speed pass"). The statement is still built with
 SQLAlchemy, so it is the same SQL, types and dialects as everywhere else; only executing it
 skips the machinery, and type conversion uses the types' own processors.
+
+Writes go through ``exec_driver_sql`` (half the cost of ``execute`` for the person and
+contact inserts of a first-time visitor) so that the engine's events still see them: on
+SQLite the writers' lock (collector/sqlite_writers.py) is taken by such an event.
 
 What is kept: the statement runs on the connection (and so in the transaction) SQLAlchemy
 gave the caller. When the driver fails (a dropped connection, a restarted database), the
@@ -20,8 +25,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, CursorResult
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import Executable
 
 Processor = Callable[[Any], Any] | None
 
@@ -38,18 +44,24 @@ class _Plan:
     results: tuple[Processor, ...] | None = None
 
 
-class PreparedRead:
-    """``PreparedRead(select(...)).rows(connection, {"name": value})`` -> list of tuples, with
-    values converted as SQLAlchemy would convert them."""
+class Prepared:
+    """``Prepared(select(...)).rows(connection, {"name": value})`` -> list of tuples, with
+    values converted as SQLAlchemy would convert them; ``Prepared(insert(...),
+    columns=[...]).write(connection, {...})`` for an insert of exactly those columns."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Executable, *, columns: Sequence[str] | None = None) -> None:
         self.statement = statement
+        self.columns = list(columns) if columns is not None else None
         self._plans: dict[str, _Plan] = {}
 
     def _plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect.name)
         if plan is None:
-            compiled = self.statement.compile(dialect=dialect)
+            compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
+            if getattr(compiled, "insert_prefetch", None):
+                # A Python-side default SQLAlchemy would compute at execution: not done here.
+                raise ValueError("a prepared insert must name every column with a default: "
+                                 f"{[c.key for c in compiled.insert_prefetch]}")
             binds = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                      for name, bind in compiled.binds.items()}
             defaults = {name: bind.value for name, bind in compiled.binds.items()
@@ -62,36 +74,48 @@ class PreparedRead:
 
     def _result_processors(self, dialect: Dialect,
                            description: Sequence[Sequence[Any]]) -> tuple[Processor, ...]:
+        columns = self.statement.selected_columns  # type: ignore[attr-defined]
         return tuple(column.type.dialect_impl(dialect).result_processor(dialect, described[1])
-                     for column, described in zip(self.statement.selected_columns, description,
-                                                  strict=True))
+                     for column, described in zip(columns, description, strict=True))
 
-    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        plan = self._plan(connection.dialect)
+    @staticmethod
+    def _arguments(plan: _Plan, params: Mapping[str, Any]) -> Any:
         values = {**plan.defaults, **params}
         for name, process in plan.binds.items():
             if process is not None:
                 values[name] = process(values[name])
-        arguments: Sequence[Any] | Mapping[str, Any] = (
-            values if plan.order is None else tuple(values[name] for name in plan.order))
+        return values if plan.order is None else tuple(values[name] for name in plan.order)
+
+    def write(self, connection: Connection, params: Mapping[str, Any]) -> CursorResult[Any]:
+        """Run an insert, update or delete; its ``RETURNING`` rows come back unconverted (the
+        driver's own types), which is what ids and counts need."""
+        plan = self._plan(connection.dialect)
+        return connection.exec_driver_sql(plan.sql, self._arguments(plan, params))
+
+    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        plan = self._plan(connection.dialect)
+        arguments = self._arguments(plan, params)
         driver = connection.connection.driver_connection
         try:
             cursor = driver.cursor()  # type: ignore[union-attr]
             try:
                 cursor.execute(plan.sql, arguments)
-                raw, description = cursor.fetchall(), cursor.description
+                raw = cursor.fetchall()
+                # Only read on the first run: psycopg builds it anew on every access.
+                description = cursor.description if plan.results is None else ()
             finally:
                 cursor.close()
         except connection.dialect.loaded_dbapi.Error:
             # Once more through SQLAlchemy: its exception, its invalidation of a dead link.
-            result = connection.exec_driver_sql(plan.sql, arguments)  # type: ignore[arg-type]
+            result = connection.exec_driver_sql(plan.sql, arguments)
             description = result.cursor.description
             raw = result.all()
         if plan.results is None:
             plan.results = self._result_processors(connection.dialect, description)
         processors = plan.results or ()
         if not any(processors):
-            return [tuple(row) for row in raw]
+            return raw if type(raw) is list and (not raw or type(raw[0]) is tuple) \
+                else [tuple(row) for row in raw]
         return [tuple(value if process is None or value is None else process(value)
                       for process, value in zip(processors, row, strict=True))
                 for row in raw]

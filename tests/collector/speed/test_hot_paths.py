@@ -10,9 +10,9 @@ import pytest
 import redis
 
 from collector.extensions import db
+from collector.gcra import MemoryCounters
 from collector.identity import sign
 from collector.models import Site
-from collector.gcra import MemoryCounters
 from tests.collector.eligibility.conftest import World
 from tests.conftest import AppFactory
 from tests.factories import make_site

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from collector.extensions import db
 from collector.models import Person
-from collector.prepared import PreparedRead
+from collector.prepared import Prepared
 from tests.factories import make_site
 
 NOW = datetime(2026, 6, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -42,7 +42,7 @@ def _people(app: Flask) -> int:
 
 def test_rows_and_types_match_sqlalchemy_execution(any_app: Flask) -> None:
     site_id = _people(any_app)
-    prepared = PreparedRead(STATEMENT)
+    prepared = Prepared(STATEMENT)
     params = {"site_id": site_id, "now": NOW}
     with any_app.app_context():
         connection = db.session.connection()
@@ -57,7 +57,7 @@ def test_rows_and_types_match_sqlalchemy_execution(any_app: Flask) -> None:
 
 
 def test_a_driver_failure_reaches_the_caller_as_sqlalchemy_raises_it(any_app: Flask) -> None:
-    broken = PreparedRead(select(Person.id).where(
+    broken = Prepared(select(Person.id).where(
         Person.site_id == bindparam("site_id"),
         literal_column("no_such_column") == bindparam("site_id")))
     with any_app.app_context():
@@ -65,3 +65,29 @@ def test_a_driver_failure_reaches_the_caller_as_sqlalchemy_raises_it(any_app: Fl
             broken.rows(db.session.connection(), {"site_id": 1})
         assert "no_such_column" in str(raised.value)
         db.session.rollback()
+
+
+def test_a_prepared_insert_writes_what_an_orm_read_gets_back(any_app: Flask) -> None:
+    site_id = _people(any_app)
+    columns = ("site_id", "external_id", "properties", "value", "first_seen_at", "updated_at")
+    insert = Prepared(Person.__table__.insert().returning(Person.id), columns=columns)
+    with any_app.app_context():
+        new_id = insert.write(db.session.connection(), {
+            "site_id": site_id, "external_id": "inserted", "properties": {"plan": "pro"},
+            "value": 4.5, "first_seen_at": NOW, "updated_at": NOW}).scalar()
+        db.session.commit()
+        stored = db.session.get(Person, new_id)
+        assert stored is not None
+        assert (stored.external_id, stored.properties, stored.value, stored.first_seen_at) == (
+            "inserted", {"plan": "pro"}, 4.5, NOW)
+
+
+def test_an_insert_leaving_out_a_defaulted_column_is_refused_when_prepared(
+        any_app: Flask) -> None:
+    # SQLAlchemy computes Python-side defaults at execution; a prepared insert does not, so
+    # it must name them instead of silently writing NULL.
+    insert = Prepared(Person.__table__.insert(), columns=("site_id", "first_seen_at",
+                                                          "updated_at"))
+    with any_app.app_context(), pytest.raises(ValueError, match="properties"):
+        insert.write(db.session.connection(), {"site_id": 1, "first_seen_at": NOW,
+                                               "updated_at": NOW})
