@@ -103,6 +103,14 @@ def write_endpoint(name: str) -> Callable[[F], F]:
     return decorator
 
 
+def _commit_if_written() -> None:
+    session = db.session
+    # A request that only read (a returning visitor's page view reads through its own
+    # autocommit connection) has no transaction to end: committing would start one first.
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        session.commit()
+
+
 def _run_and_commit(view: Callable[..., Any], name: str, key: str | None, fingerprint: str,
                     args: Any, kwargs: Any) -> Any:
     try:
@@ -112,7 +120,7 @@ def _run_and_commit(view: Callable[..., Any], name: str, key: str | None, finger
         raise
     flask_response = response if isinstance(response, Response) else None
     if key is None or flask_response is None or flask_response.status_code >= 500:
-        db.session.commit()
+        _commit_if_written()
         return response
     site_id = g.key.site_id
     # No second look-up here: a concurrent twice-sent request that finished first
