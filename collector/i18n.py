@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -171,9 +171,16 @@ def locale_candidates(
     comma-separated ``navigator.languages`` list), the person's stored one, the browser's
     (``Accept-Language``, by quality), then the site default. Tags Babel cannot parse are
     skipped; duplicates keep their first place."""
+    return list(_locale_candidates(explicit, stored, accept_language, site_default))
+
+
+# Every page view asks with one of a few header values: parsed once per process (bounded).
+@lru_cache(maxsize=4096)
+def _locale_candidates(explicit: str | None, stored: str | None, accept_language: str | None,
+                       site_default: str) -> tuple[str, ...]:
     ordered = [*parse_language_list(explicit), *parse_language_list(stored),
                *parse_language_list(accept_language), site_default]
-    return list(dict.fromkeys(tag for tag in ordered if fallback_chain(tag)))
+    return tuple(dict.fromkeys(tag for tag in ordered if fallback_chain(tag)))
 
 
 # --- formatting (emails, reports) --------------------------------------------------------

@@ -77,3 +77,28 @@ def test_never_more_than_the_allowance_plus_the_sustained_rate(
         verdict, tat = gcra(tat, now, amount, period)
         passed += verdict.allowed
         assert passed <= amount + now * amount / period + 1e-6
+
+
+def test_redis_judges_like_memory_and_lets_a_counter_expire_when_full_again(
+        redis_url: str) -> None:
+    import uuid
+
+    import redis
+
+    from collector.ratelimit import FallbackLimiter
+
+    prefix = f"tptest-{uuid.uuid4().hex}"
+    shared = FallbackLimiter(redis_url, prefix, retry_seconds=30)
+    memory = MemoryCounters()
+    hits = [(3, 60.0, "key:a"), (5, 60.0, "site:1")]
+    answers = [(shared.hit_all(hits), memory.hit_all(hits)) for _ in range(4)]
+    for from_redis, from_memory in answers:
+        assert [(v.allowed, v.remaining) for v in from_redis] == \
+            [(v.allowed, v.remaining) for v in from_memory]
+    assert [len(from_redis) for from_redis, _ in answers] == [2, 2, 2, 1]
+    assert answers[3][0][0].retry_after == pytest.approx(20.0, abs=0.5)
+    client = redis.Redis.from_url(redis_url)
+    # Three hits of 3/minute: full again in 60 s, and not kept a moment longer.
+    assert 59_000 <= client.pttl(f"{prefix}:key:a") <= 60_000
+    assert 35_000 <= client.pttl(f"{prefix}:site:1") <= 36_000
+    client.delete(*client.keys(f"{prefix}*"))

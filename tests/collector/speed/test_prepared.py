@@ -91,3 +91,44 @@ def test_an_insert_leaving_out_a_defaulted_column_is_refused_when_prepared(
     with any_app.app_context(), pytest.raises(ValueError, match="properties"):
         insert.write(db.session.connection(), {"site_id": 1, "first_seen_at": NOW,
                                                "updated_at": NOW})
+
+
+def test_hot_reads_use_an_autocommit_pool_except_for_an_in_memory_database(
+        tmp_path: object) -> None:
+    from collector.config import finalize_config
+
+    on_file = {"DATABASE_URL": "sqlite:////tmp/somewhere.db", "PORT": 5000,
+               "SECRET_KEY": "x"}
+    finalize_config(on_file, str(tmp_path))
+    assert on_file["SQLALCHEMY_ENGINES"]["reads"]["isolation_level"] == "AUTOCOMMIT"
+    for in_memory in ("sqlite://", "sqlite:///:memory:", "sqlite:///file:x?mode=memory"):
+        config = {"DATABASE_URL": in_memory, "PORT": 5000, "SECRET_KEY": "x"}
+        finalize_config(config, str(tmp_path))
+        assert "reads" not in config["SQLALCHEMY_ENGINES"], in_memory
+
+
+def test_a_page_view_that_only_reads_opens_no_transaction(any_app: Flask) -> None:
+    from collector.database import read_only_connection
+
+    _people(any_app)
+    with any_app.test_request_context():
+        with read_only_connection() as reader:
+            assert reader is not None
+            assert Prepared(STATEMENT).rows(reader, {"site_id": 1, "now": NOW}) is not None
+            assert not reader.in_transaction()
+        assert not db.session.in_transaction()
+
+
+def test_api_calls_never_open_or_set_the_report_cookie(app: Flask) -> None:
+    client = app.test_client()
+    answer = client.get("/v1/surveys")
+    assert answer.status_code == 401
+    assert "Set-Cookie" not in answer.headers
+    with app.test_request_context("/v1/surveys"):
+        from flask import session
+
+        assert session.__class__.__name__ == "NullSession"
+    with app.test_request_context("/report"):
+        from flask import session
+
+        assert session.__class__.__name__ == "SecureCookieSession"
