@@ -33,7 +33,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def raw_key_from_request() -> str | None:
     """The key the caller presents: Bearer header, Basic user name, or ``?key=pk_…``."""
-    header = request.headers.get("Authorization", "")
+    # Headers a browser's call lacks are read from the environ: werkzeug answers a missing
+    # one in ``request.headers.get`` by raising and catching an HTTP exception (five of them
+    # per widget request, about 4 % of its CPU).
+    header = request.environ.get("HTTP_AUTHORIZATION", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value:
         return value.strip()
@@ -100,7 +103,7 @@ def current_site() -> SiteSnapshot:
 
 
 def _check_origin(allowed_origins: tuple[str, ...]) -> None:
-    origin = request.headers.get("Origin")
+    origin = request.environ.get("HTTP_ORIGIN")  # environ: see raw_key_from_request
     if origin is None:
         return  # not a browser's cross-origin call; the key is public anyway
     if origin == "null" or origin not in allowed_origins:
@@ -138,7 +141,7 @@ def _answer_preflight() -> Response | None:
     if request.method != "OPTIONS" or not request.path.startswith("/v1/"):
         return None
     response = Response(status=204)
-    origin = request.headers.get("Origin")
+    origin = request.environ.get("HTTP_ORIGIN")  # environ: see raw_key_from_request
     key = request.args.get("key", "")
     found = find_active_key(db.session, key, now()) if key.startswith("pk_") else None
     if found is not None and origin and origin != "null" and origin in found.site.allowed_origins:

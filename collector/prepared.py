@@ -16,7 +16,8 @@ SQLite the writers' lock (collector/sqlite_writers.py) is taken by such an event
 What is kept: the statement runs on the connection (and so in the transaction) SQLAlchemy
 gave the caller. When the driver fails (a dropped connection, a restarted database), the
 statement is run once more through ``exec_driver_sql``, so the failure reaches the caller as
-SQLAlchemy raises it, and SQLAlchemy invalidates the broken connection as for any statement.
+SQLAlchemy raises it, and SQLAlchemy invalidates the broken connection as for any statement;
+an error of the statement itself is wrapped the way SQLAlchemy wraps it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, CursorResult
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
 Processor = Callable[[Any], Any] | None
@@ -105,8 +107,15 @@ class Prepared:
                 description = cursor.description if plan.results is None else ()
             finally:
                 cursor.close()
-        except connection.dialect.loaded_dbapi.Error:
-            # Once more through SQLAlchemy: its exception, its invalidation of a dead link.
+        except connection.dialect.loaded_dbapi.Error as error:
+            dbapi = connection.dialect.loaded_dbapi
+            if not isinstance(error, (dbapi.OperationalError, dbapi.InterfaceError)):
+                # A statement's own fault (in a PostgreSQL transaction, now aborted: running
+                # it again would only report that): raised as SQLAlchemy would raise it.
+                raise DBAPIError.instance(plan.sql, arguments, error, dbapi.Error,
+                                          dialect=connection.dialect) from error
+            # Perhaps a dead link: once more through SQLAlchemy, which raises its own
+            # exception and invalidates the connection if it is gone.
             result = connection.exec_driver_sql(plan.sql, arguments)
             description = result.cursor.description
             raw = result.all()

@@ -16,8 +16,7 @@ import logging
 import math
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import redis
 from flask import Flask, Response, current_app, g, request
@@ -159,8 +158,7 @@ def _redacted(url: str | None) -> str:
     return f"{scheme}://{rest.rpartition('@')[2]}"
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     scope: str
     item: RateLimitItem
     identifier: str

@@ -19,7 +19,8 @@ _SANE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def _assign() -> None:
-    given = request.headers.get(HEADER, "")
+    # The environ, not ``request.headers``: see collector/auth.py raw_key_from_request.
+    given = request.environ.get("HTTP_X_REQUEST_ID", "")
     g.request_id = given if _SANE.match(given) else f"req_{secrets.token_hex(12)}"
 
 

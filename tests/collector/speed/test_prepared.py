@@ -64,6 +64,8 @@ def test_a_driver_failure_reaches_the_caller_as_sqlalchemy_raises_it(any_app: Fl
         with pytest.raises(DBAPIError) as raised:
             broken.rows(db.session.connection(), {"site_id": 1})
         assert "no_such_column" in str(raised.value)
+        # The statement's own error, not "current transaction is aborted" from a re-run.
+        assert "aborted" not in str(raised.value.orig)
         db.session.rollback()
 
 
