@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 
 def _bool(raw: str) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
@@ -147,9 +149,9 @@ def finalize_config(config: dict[str, Any], instance_path: str) -> None:
 def _in_memory(url: str) -> bool:
     """An in-memory SQLite database exists once per connection: a second pool would read
     another, empty database."""
-    return url.startswith("sqlite") and (url.rstrip("/").endswith(":memory:")
-                                         or url in {"sqlite://", "sqlite:///"}
-                                         or "mode=memory" in url)
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and (
+        parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory")
 
 
 def settings_markdown() -> str:

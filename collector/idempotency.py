@@ -104,11 +104,11 @@ def write_endpoint(name: str) -> Callable[[F], F]:
 
 
 def _commit_if_written() -> None:
-    session = db.session
     # A request that only read (a returning visitor's page view reads through its own
     # autocommit connection) has no transaction to end: committing would start one first.
-    if session.in_transaction() or session.new or session.dirty or session.deleted:
-        session.commit()
+    # Any write begins one (a statement, ``add`` or ``delete``), so this misses none.
+    if db.session.in_transaction():
+        db.session.commit()
 
 
 def _run_and_commit(view: Callable[..., Any], name: str, key: str | None, fingerprint: str,

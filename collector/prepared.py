@@ -42,7 +42,7 @@ class _Plan:
     defaults: Mapping[str, Any]
     binds: Mapping[str, Processor]
     # From the first cursor's description: some drivers' processors depend on the type
-    # the database reports (psycopg's numerics).
+    # the database reports (psycopg's numerics). Empty when no column needs converting.
     results: tuple[Processor, ...] | None = None
 
 
@@ -77,8 +77,10 @@ class Prepared:
     def _result_processors(self, dialect: Dialect,
                            description: Sequence[Sequence[Any]]) -> tuple[Processor, ...]:
         columns = self.statement.selected_columns  # type: ignore[attr-defined]
-        return tuple(column.type.dialect_impl(dialect).result_processor(dialect, described[1])
-                     for column, described in zip(columns, description, strict=True))
+        processors = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+            for column, described in zip(columns, description, strict=True))
+        return processors if any(processors) else ()
 
     @staticmethod
     def _arguments(plan: _Plan, params: Mapping[str, Any]) -> Any:
@@ -118,13 +120,11 @@ class Prepared:
             # exception and invalidates the connection if it is gone.
             result = connection.exec_driver_sql(plan.sql, arguments)
             description = result.cursor.description
-            raw = result.all()
+            raw = [tuple(row) for row in result]
         if plan.results is None:
             plan.results = self._result_processors(connection.dialect, description)
-        processors = plan.results or ()
-        if not any(processors):
-            return raw if type(raw) is list and (not raw or type(raw[0]) is tuple) \
-                else [tuple(row) for row in raw]
+        if not plan.results:
+            return raw  # both drivers fetch plain tuples
         return [tuple(value if process is None or value is None else process(value)
-                      for process, value in zip(processors, row, strict=True))
+                      for process, value in zip(plan.results, row, strict=True))
                 for row in raw]

@@ -58,3 +58,13 @@ def make_survey(session: Session, site_id: int, key: str = "nps", *,
                   now=now or datetime(2026, 1, 1, tzinfo=UTC), actor="test")
     session.commit()
     return key
+
+
+class Ticking:
+    """A clock of float seconds that moves only when a test sets ``now``."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+import redis
 from hypothesis import given
 from hypothesis import strategies as st
 
 from collector.gcra import MemoryCounters, gcra
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from collector.ratelimit import FallbackLimiter
+from tests.factories import Ticking
 
 
 def test_a_burst_of_the_whole_allowance_then_one_per_interval() -> None:
-    clock = Clock()
+    clock = Ticking(1_800_000_000.0)
     counters = MemoryCounters(clock)
     hit = lambda: counters.hit_all([(3, 60.0, "c")])[0]  # noqa: E731
     burst = [hit() for _ in range(4)]
@@ -37,7 +34,7 @@ def test_a_burst_of_the_whole_allowance_then_one_per_interval() -> None:
 
 
 def test_a_refused_hit_costs_nothing() -> None:
-    clock = Clock()
+    clock = Ticking(1_800_000_000.0)
     counters = MemoryCounters(clock)
     for _ in range(10):
         counters.hit_all([(2, 10.0, "c")])
@@ -46,7 +43,7 @@ def test_a_refused_hit_costs_nothing() -> None:
 
 
 def test_hits_stop_at_the_first_refusal_and_later_counters_are_not_charged() -> None:
-    counters = MemoryCounters(Clock())
+    counters = MemoryCounters(Ticking(1_800_000_000.0))
     first = counters.hit_all([(1, 60.0, "key"), (5, 60.0, "site")])
     assert [v.allowed for v in first] == [True, True]
     second = counters.hit_all([(1, 60.0, "key"), (5, 60.0, "site")])
@@ -55,7 +52,7 @@ def test_hits_stop_at_the_first_refusal_and_later_counters_are_not_charged() -> 
 
 
 def test_idle_counters_are_swept_from_memory() -> None:
-    clock = Clock()
+    clock = Ticking(1_800_000_000.0)
     counters = MemoryCounters(clock)
     for number in range(100):
         counters.hit_all([(10, 1.0, f"ip-{number}")])
@@ -81,12 +78,6 @@ def test_never_more_than_the_allowance_plus_the_sustained_rate(
 
 def test_redis_judges_like_memory_and_lets_a_counter_expire_when_full_again(
         redis_url: str) -> None:
-    import uuid
-
-    import redis
-
-    from collector.ratelimit import FallbackLimiter
-
     prefix = f"tptest-{uuid.uuid4().hex}"
     shared = FallbackLimiter(redis_url, prefix, retry_seconds=30)
     memory = MemoryCounters()

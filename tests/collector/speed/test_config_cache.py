@@ -11,15 +11,7 @@ from collector.config_cache import ConfigCache
 from collector.extensions import db
 from collector.keys import hash_key
 from collector.models import ApiKey
-from tests.factories import SiteKeys
-
-
-class Ticking:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.factories import SiteKeys, Ticking
 
 
 def test_an_entry_is_read_again_once_its_time_is_up() -> None:

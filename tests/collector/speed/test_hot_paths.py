@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import timedelta
 
@@ -10,7 +9,6 @@ import pytest
 import redis
 
 from collector.extensions import db
-from collector.gcra import MemoryCounters
 from collector.identity import sign
 from collector.models import Site
 from tests.collector.eligibility.conftest import World
@@ -66,17 +64,6 @@ def test_the_submit_answer_names_survey_version_and_person(world: World) -> None
     listed = world.get("/v1/responses?survey=nps", "read").get_json()["data"]
     assert [(row["id"], row["survey_version"], row["person"]) for row in listed] == [
         (body["id"], 1, body["person"])]
-
-
-def test_in_memory_limits_hold_without_a_thread_per_hit() -> None:
-    counters = MemoryCounters()
-    threads_before = threading.active_count()
-    allowed = [counters.hit_all([(5, 60.0, "eligibility:ip:10.0.0.1")])[0].allowed
-               for _ in range(8)]
-    assert allowed == [True] * 5 + [False] * 3
-    assert counters.hit_all([(5, 60.0, "eligibility:ip:10.0.0.2")])[0].allowed is True
-    assert counters.hit_all([(5, 60.0, "eligibility:ip:10.0.0.1")])[0].remaining == 0
-    assert threading.active_count() <= threads_before
 
 
 @pytest.mark.parametrize("storage", ["memory", "redis"])

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, session
+from flask.sessions import NullSession, SecureCookieSession
 from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy.exc import DBAPIError
 
+from collector.config import finalize_config
+from collector.database import read_only_connection
 from collector.extensions import db
 from collector.models import Person
 from collector.prepared import Prepared
@@ -97,8 +100,6 @@ def test_an_insert_leaving_out_a_defaulted_column_is_refused_when_prepared(
 
 def test_hot_reads_use_an_autocommit_pool_except_for_an_in_memory_database(
         tmp_path: object) -> None:
-    from collector.config import finalize_config
-
     on_file = {"DATABASE_URL": "sqlite:////tmp/somewhere.db", "PORT": 5000,
                "SECRET_KEY": "x"}
     finalize_config(on_file, str(tmp_path))
@@ -110,8 +111,6 @@ def test_hot_reads_use_an_autocommit_pool_except_for_an_in_memory_database(
 
 
 def test_a_page_view_that_only_reads_opens_no_transaction(any_app: Flask) -> None:
-    from collector.database import read_only_connection
-
     _people(any_app)
     with any_app.test_request_context():
         with read_only_connection() as reader:
@@ -127,10 +126,6 @@ def test_api_calls_never_open_or_set_the_report_cookie(app: Flask) -> None:
     assert answer.status_code == 401
     assert "Set-Cookie" not in answer.headers
     with app.test_request_context("/v1/surveys"):
-        from flask import session
-
-        assert session.__class__.__name__ == "NullSession"
+        assert type(session._get_current_object()) is NullSession  # type: ignore[attr-defined]
     with app.test_request_context("/report"):
-        from flask import session
-
-        assert session.__class__.__name__ == "SecureCookieSession"
+        assert type(session._get_current_object()) is SecureCookieSession  # type: ignore[attr-defined]
