@@ -231,6 +231,23 @@ def seed_demo(env: dict[str, str]) -> dict[str, str]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def steady_state(database_url: str) -> None:
+    """After a bench's burst of seeding, bring PostgreSQL's statistics to where autovacuum
+    keeps them in any deployment. Measured without it: the planner, still costing the people
+    table as empty, read the person of a page view through the email index and filtered the
+    whole site (300 µs of server CPU per page view instead of 80, docs/benchmarks.md)."""
+    if not database_url.startswith("postgresql"):
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def workspace(prefix: str = "tenpoint-bench-") -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix=prefix))

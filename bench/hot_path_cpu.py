@@ -24,7 +24,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import collector_env, emit, figure, median, ratio, seed_demo, workspace
+from bench.harness import (
+    collector_env,
+    emit,
+    figure,
+    median,
+    ratio,
+    seed_demo,
+    steady_state,
+    workspace,
+)
 from bench.http_throughput import COLLECTOR_SETTINGS, specs, use_default_rules
 from bench.load import KNOWN_PEOPLE, fill, known_person
 from bench.services import PrivatePostgres, PrivateRedis
@@ -98,6 +107,7 @@ def measure(database_url: str, redis_url: str | None, args: argparse.Namespace) 
                  returning.body.replace("{{known}}", known_person(number)).encode(),
                  {"Content-Type": "text/plain",
                   "X-Forwarded-For": f"10.254.{number // 256}.{number % 256}"})
+        steady_state(database_url)
         for name in ("eligibility", "eligibility/returning", "submit"):
             subject = runner(apps["collector"], name, keys["publishable_key"])
             for warm in range(20):

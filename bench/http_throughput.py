@@ -39,6 +39,7 @@ from bench.harness import (
     seed_demo,
     start_collector,
     start_hello_world,
+    steady_state,
     workspace,
 )
 from bench.load import KNOWN_PEOPLE, RequestSpec, fill, known_person, run_load, tool_name
@@ -139,9 +140,10 @@ def seed_known_people(server: Server, spec: RequestSpec) -> None:
 
 
 def measure(label: str, hello: Server, collector: Server, keys: dict[str, str],
-            args: argparse.Namespace) -> list[Comparison]:
+            database_url: str, args: argparse.Namespace) -> list[Comparison]:
     results = []
     seed_known_people(collector, specs(keys["publishable_key"])["eligibility/returning"])
+    steady_state(database_url)
     for name, spec in specs(keys["publishable_key"]).items():
         check_once(hello, spec)
         check_once(collector, spec)
@@ -167,7 +169,7 @@ def run_database(label: str, database_url: str, redis_url: str | None,
         # One ``with``, two managers: the collector starts only once hello-world is guarded.
         with running(start_hello_world(work)) as (hello,), \
                 running(start_collector(env, work)) as (collector,):
-            return measure(label, hello, collector, keys, args)
+            return measure(label, hello, collector, keys, database_url, args)
 
 
 def report(comparisons: list[Comparison], quick: bool, how: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from collector.clock import now
 from collector.config_cache import SiteSnapshot, config_cache
@@ -21,6 +21,7 @@ from collector.keys import (
     find_active_key,
     find_active_key_record,
 )
+from collector.protection import fingerprint
 
 # Scopes: which roles each kind of endpoint accepts.
 BROWSER = ("publishable", "secret", "admin")
@@ -53,6 +54,18 @@ def raw_key_from_request() -> str | None:
     if key and key.startswith("pk_"):
         return key
     return None
+
+
+def caller_fingerprint() -> str:
+    """The calling browser's fingerprint (collector/protection.py), worked out once per
+    request: the rate limits and the screening of an answer both ask for it."""
+    found: str | None = g.get("_tenpoint_fingerprint")
+    if found is None:
+        environ = request.environ  # environ: see raw_key_from_request
+        found = g._tenpoint_fingerprint = fingerprint(
+            current_app.config["SECRET_KEY"], environ.get("REMOTE_ADDR") or "",
+            environ.get("HTTP_USER_AGENT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+    return found
 
 
 def authenticate(roles: tuple[str, ...]) -> KeyContext:
@@ -133,7 +146,12 @@ def _add_cors_headers(response: Response) -> Response:
         response.headers["Access-Control-Expose-Headers"] = (
             "Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
         )
-    response.vary.add("Origin")
+    # ``getlist``, not ``get``: werkzeug answers a missing header by raising and catching
+    # an HTTP exception. Most answers have no Vary yet: set at once, not parsed as a set.
+    if not response.headers.getlist("Vary"):
+        response.headers["Vary"] = "Origin"
+    else:
+        response.vary.add("Origin")
     return response
 
 

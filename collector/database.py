@@ -10,11 +10,12 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask
 from flask_sqlalchemy_lite._extension import _close_async_sessions
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 
 from collector import sqlite_writers
 from collector.extensions import db
+from collector.prepared import PooledReader
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -61,7 +62,7 @@ def database_answers() -> bool:
 
 
 @contextmanager
-def read_only_connection() -> Iterator[Connection | None]:
+def read_only_connection() -> Iterator[PooledReader | None]:
     """A connection of the autocommit pool for a request's hot reads, or ``None`` where there
     is none (an in-memory database): the caller then reads through its session.
 
@@ -69,14 +70,19 @@ def read_only_connection() -> Iterator[Connection | None]:
     session's connection would add ``BEGIN`` and ``COMMIT``; and a page view that only reads
     never opens a transaction at all, so it has nothing to commit or roll back. Each read is
     its own snapshot, as it was under READ COMMITTED; the writes that follow still happen in
-    the session's one transaction (docs/architecture.md).
+    the session's one transaction (docs/architecture.md). It is the pool's DB-API connection
+    itself (``PooledReader``), without a SQLAlchemy ``Connection`` around it: only
+    ``Prepared.rows`` reads on it.
     """
     engine = db.engines.get("reads")
     if engine is None:
         yield None
         return
-    with engine.connect() as connection:
-        yield connection
+    pooled = engine.raw_connection()
+    try:
+        yield PooledReader(engine.dialect, pooled)
+    finally:
+        pooled.close()
 
 
 def init_app(app: Flask) -> None:

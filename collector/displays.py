@@ -9,7 +9,6 @@ from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from collector.config_cache import ConfigCache, cached_survey, cached_surveys
@@ -21,6 +20,7 @@ from collector.history import read_history
 from collector.i18n import locale_candidates
 from collector.models import Invitation, Survey
 from collector.people import PersonClaim, save_person_record, unsaved_person
+from collector.prepared import PooledReader
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _pick_survey(session: Session, request: DisplayRequest, candidates: tuple[An
 
 
 def check_display(session: Session, site: Any, request: DisplayRequest, now: datetime,
-                  cache: ConfigCache, reader: Connection | None = None) -> DisplayAnswer:
+                  cache: ConfigCache, reader: PooledReader | None = None) -> DisplayAnswer:
     """Decide for one page view. A dry run reads only: no person, display or count written.
     ``site`` is a :class:`Site` or its snapshot; surveys are read through ``cache``; the
     person's history through ``reader`` when given, else the session (writes always are)."""

@@ -9,10 +9,10 @@ import logging
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -165,15 +165,7 @@ def handle_unexpected(error: Exception) -> ResponseReturnValue:
     return handle_api_error(APIError(500, "internal_error", "Something went wrong on our side."))
 
 
-def refuse_oversized_body() -> None:
-    """Answer 413 before anything else reads a body that is declared too large."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit and request.content_length is not None and request.content_length > limit:
-        raise RequestEntityTooLarge()
-
-
 def init_app(app: Flask) -> None:
-    app.before_request(refuse_oversized_body)
     app.register_error_handler(APIError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DBAPIError, handle_database_unavailable)

@@ -22,7 +22,7 @@ from collector.eligibility import ContactFact, TicketFacts
 from collector.engagement import MAX_CONTACTS_READ, contacts_of, ticket_facts_of
 from collector.models import Contact, Invitation, Person
 from collector.people import LOOKUP_COLUMNS, RECORD_COLUMNS, PersonClaim, PersonRecord, claimed_by
-from collector.prepared import Prepared
+from collector.prepared import PooledReader, Prepared
 
 _PEOPLE = Person.__table__
 _CONTACTS = Contact.__table__
@@ -71,8 +71,9 @@ class VisitorHistory:
     due_invitation_id: int | None
 
 
-def read_history(source: Session | Connection, site_id: int, claim: PersonClaim, *, now: datetime,
-                 since: datetime, survey_id: int | None = None) -> VisitorHistory | None:
+def read_history(source: Session | Connection | PooledReader, site_id: int,
+                 claim: PersonClaim, *, now: datetime, since: datetime,
+                 survey_id: int | None = None) -> VisitorHistory | None:
     """The stored person the claim names with their history; ``None`` for someone new. Read
     on ``source``: a session's connection, or any other (the hot path's autocommit one).
     ``since``: how far back contacts matter (the widest contact window of the surveys that

@@ -7,7 +7,6 @@ verdict costs a click, never an answer. docs/protection.md lists every rule and 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,7 +40,8 @@ SERVER_SOURCE = "server"
 def fingerprint(secret: str, ip: str, user_agent: str, accept_language: str) -> str:
     """A keyed hash, so the raw IP is never stored and nobody can recompute it offline."""
     message = "\x1f".join((ip or "", user_agent or "", accept_language or "")).encode()
-    return hmac.new(secret.encode(), b"fingerprint\x1f" + message, hashlib.sha256).hexdigest()
+    # ``hmac.digest``: the same HMAC as ``hmac.new``, in one call to OpenSSL.
+    return hmac.digest(secret.encode(), b"fingerprint\x1f" + message, "sha256").hex()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import logging
 import math
 import threading
 import time
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import redis
@@ -25,9 +26,9 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
+from collector.auth import caller_fingerprint, lookup_key, raw_key_from_request
 from collector.errors import APIError
 from collector.gcra import REDIS_SCRIPT, Hit, MemoryCounters, Verdict, verdict_of
-from collector.protection import fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -164,42 +165,28 @@ class Check(NamedTuple):
     identifier: str
 
 
+@lru_cache(maxsize=1024)
 def _key_digest(raw: str) -> str:
-    # Keys are never written to Redis in the clear, not even as counter names.
+    # Keys are never written to Redis in the clear, not even as counter names. Cached: a
+    # widget's publishable key is the same on every page view of a site.
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def _presented_key() -> str | None:
-    from collector.auth import raw_key_from_request
-
-    return raw_key_from_request()
-
-
-def _site_of(raw_key: str) -> int | None:
-    from collector.auth import lookup_key
-
-    key = lookup_key(raw_key)
-    return key.site_id if key is not None else None
-
-
 def checks_for(category: str, limits: dict[str, RateLimitItem]) -> list[Check]:
-    raw_key = _presented_key()
+    raw_key = raw_key_from_request()
     server = raw_key is not None and raw_key.startswith(SERVER_ROLES_PREFIXES)
     checks: list[Check] = []
-    ip = request.remote_addr or "unknown"
     if "ip" in limits and not server:
-        checks.append(Check("ip", limits["ip"], ip))
+        checks.append(Check("ip", limits["ip"], request.environ.get("REMOTE_ADDR") or
+                            "unknown"))
     if "fingerprint" in limits and not server:
-        print_ = fingerprint(current_app.config["SECRET_KEY"], ip,
-                             request.headers.get("User-Agent", ""),
-                             request.headers.get("Accept-Language", ""))
-        checks.append(Check("fingerprint", limits["fingerprint"], print_))
+        checks.append(Check("fingerprint", limits["fingerprint"], caller_fingerprint()))
     if raw_key is not None and "key" in limits:
         checks.append(Check("key", limits["key"], _key_digest(raw_key)))
     if raw_key is not None and "site" in limits:
-        site_id = _site_of(raw_key)
-        if site_id is not None:
-            checks.append(Check("site", limits["site"], str(site_id)))
+        key = lookup_key(raw_key)
+        if key is not None:
+            checks.append(Check("site", limits["site"], str(key.site_id)))
     return checks
 
 
@@ -215,10 +202,12 @@ def enforce_rate_limits() -> None:
         return
     limiter: FallbackLimiter = current_app.extensions[EXTENSION]
     checks = checks_for(category, limits)
-    verdicts = limiter.hit_all([
-        (check.item.amount, check.item.get_expiry(),
-         f"{category}:{check.scope}:{check.identifier}:{check.item.amount}/"
-         f"{check.item.get_expiry()}") for check in checks])
+    hits = []
+    for check in checks:
+        amount, period = check.item.amount, check.item.get_expiry()
+        hits.append((amount, period,
+                     f"{category}:{check.scope}:{check.identifier}:{amount}/{period}"))
+    verdicts = limiter.hit_all(hits)
     tightest: tuple[Check, Verdict] | None = None
     for check, verdict in zip(checks, verdicts, strict=False):
         if not verdict.allowed:
@@ -241,8 +230,9 @@ def _headers(item: RateLimitItem, verdict: Verdict) -> dict[str, str]:
 
 
 def _add_headers(response: Response) -> Response:
+    # Set only where the limits were checked and passed: a refusal (429) carries its own.
     for name, value in (g.get("rate_limit_headers") or {}).items():
-        response.headers.setdefault(name, value)
+        response.headers[name] = value
     return response
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app, request
 
+from collector.auth import caller_fingerprint
 from collector.errors import APIError
 from collector.extensions import db
 from collector.identity import IdentityError, check_identity
@@ -25,7 +26,6 @@ from collector.protection import (
     Submission,
     Verdict,
     assess_submission,
-    fingerprint,
     fingerprint_history,
 )
 
@@ -35,12 +35,6 @@ class Screening:
     user_id: str | None
     fingerprint: str
     verdict: Verdict
-
-
-def request_fingerprint() -> str:
-    return fingerprint(current_app.config["SECRET_KEY"], request.remote_addr or "",
-                       request.headers.get("User-Agent", ""),
-                       request.headers.get("Accept-Language", ""))
 
 
 def verified_user_id(site: Any, *, browser: bool, user_id: str | None, email: str | None,
@@ -67,7 +61,7 @@ def screen_submission(
     token = data.get("identity_token")
     user_id = verified_user_id(site, browser=browser, user_id=data.get("user_id"),
                                email=data.get("email"), token=token, now=now)
-    print_ = request_fingerprint()
+    print_ = caller_fingerprint()
     verdict = judge(survey, print_, data.get("signals"), browser=browser,
                     identity_verified=bool(token), now=now)
     return Screening(user_id, print_, verdict)

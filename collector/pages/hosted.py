@@ -14,7 +14,8 @@ from flask import Blueprint, Response, current_app, g, render_template, request,
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from collector.api.screening import judge, request_fingerprint
+from collector.api.screening import judge
+from collector.auth import caller_fingerprint
 from collector.clock import now
 from collector.display import text_direction
 from collector.extensions import db
@@ -158,7 +159,7 @@ def survey_answer(token: str) -> ResponseReturnValue:
     # Same screening as the API: the link identifies the person, so no fingerprint history,
     # but user agents (mail scanners, headless browsers) and the honeypot still count.
     assert found.survey is not None
-    verdict = judge(found.survey, request_fingerprint(),
+    verdict = judge(found.survey, caller_fingerprint(),
                     {"honeypot": request.form.get("website", "")}, browser=True,
                     identity_verified=True, now=moment)
     response = answer(db.session, found, score, lang.locale, moment, verdict=verdict)

@@ -7,14 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask, session
 from flask.sessions import NullSession, SecureCookieSession
-from sqlalchemy import bindparam, func, literal_column, select
-from sqlalchemy.exc import DBAPIError
+from psycopg.pq import TransactionStatus
+from sqlalchemy import bindparam, func, literal_column, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from collector.config import finalize_config
 from collector.database import read_only_connection
 from collector.extensions import db
 from collector.models import Person
-from collector.prepared import Prepared
+from collector.prepared import PooledReader, Prepared
 from tests.factories import make_site
 
 NOW = datetime(2026, 6, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -110,14 +111,44 @@ def test_hot_reads_use_an_autocommit_pool_except_for_an_in_memory_database(
         assert "reads" not in config["SQLALCHEMY_ENGINES"], in_memory
 
 
+def _driver_in_transaction(reader: PooledReader) -> bool:
+    driver = reader.connection.driver_connection
+    if reader.dialect.name == "sqlite":
+        return bool(driver.in_transaction)  # type: ignore[union-attr]
+    return driver.info.transaction_status != TransactionStatus.IDLE  # type: ignore[union-attr]
+
+
 def test_a_page_view_that_only_reads_opens_no_transaction(any_app: Flask) -> None:
-    _people(any_app)
+    site_id = _people(any_app)
     with any_app.test_request_context():
         with read_only_connection() as reader:
             assert reader is not None
-            assert Prepared(STATEMENT).rows(reader, {"site_id": 1, "now": NOW}) is not None
-            assert not reader.in_transaction()
+            assert len(Prepared(STATEMENT).rows(reader, {"site_id": site_id, "now": NOW})) == 3
+            assert not _driver_in_transaction(reader)
         assert not db.session.in_transaction()
+
+
+def test_a_read_on_a_connection_the_database_dropped_fails_once_then_reconnects(
+        pg_app: Flask) -> None:
+    # A PostgreSQL restart: the read answers SQLAlchemy's OperationalError (a 503 with
+    # Retry-After for the widget), and the pool forgets the dead connection.
+    site_id = _people(pg_app)
+    params = {"site_id": site_id, "now": NOW}
+    with pg_app.test_request_context():
+        with read_only_connection() as reader:
+            assert reader is not None
+            victim = reader.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+        with db.engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+            admin.commit()
+        with pytest.raises(OperationalError) as raised, read_only_connection() as reader:
+            assert reader is not None
+            Prepared(STATEMENT).rows(reader, params)
+        assert raised.value.connection_invalidated
+        with read_only_connection() as reader:
+            assert reader is not None
+            assert reader.connection.driver_connection.info.backend_pid != victim  # type: ignore[union-attr]
+            assert len(Prepared(STATEMENT).rows(reader, params)) == 3
 
 
 def test_api_calls_never_open_or_set_the_report_cookie(app: Flask) -> None:
