@@ -85,7 +85,9 @@ def read_history(source: Session | Connection | PooledReader, site_id: int,
                               "since": since}
     if survey_id is not None:
         params["survey_id"] = survey_id
-    connection = source.connection() if isinstance(source, Session) else source
+    # A session (or the request's lazy one) lends its connection; the others are one.
+    connection = source if isinstance(source, (Connection, PooledReader)) else \
+        source.connection()
     rows = _STATEMENTS[(lookup[0], survey_id is not None)].rows(connection, params)
     if not rows:
         return None

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from collector.clock import now
+from collector.database import session_started
 from collector.errors import APIError
 from collector.extensions import db
 from collector.models import IdempotencyRecord
@@ -108,7 +109,7 @@ def _commit_if_written() -> None:
     # A request that only read (a returning visitor's page view reads through its own
     # autocommit connection) has no transaction to end: committing would start one first.
     # Any write begins one (a statement, ``add`` or ``delete``), so this misses none.
-    if db.session.in_transaction():
+    if session_started() and db.session.in_transaction():
         db.session.commit()
 
 

@@ -196,7 +196,7 @@ def save_person_record(session: Session, claim: PersonClaim, person: PersonRecor
     if not person.stored:
         connection = session.connection()
         values = {name: getattr(person, name) for name in _INSERTED}
-        new_id = _insert_person(connection.dialect.name).write(connection, values).scalar()
+        new_id = _insert_person(connection.dialect.name).write(connection, values)
         if new_id is not None:
             return replace(person, id=new_id)
         twin = find_person_record(session, person.site_id, claim)

@@ -1,5 +1,4 @@
-"""Hot statements compiled once per dialect: reads run straight on the DB-API cursor, writes
-through ``exec_driver_sql``.
+"""Hot statements compiled once per dialect, run straight on the DB-API cursor.
 
 Why: on the widget's per-page-view path, SQLAlchemy's own work around one indexed SELECT
 (cache-key generation, bind processing, the execution context, the result object) cost
@@ -9,30 +8,32 @@ on the cursor (docs/benchmarks.md, "Fourth speed pass"). The statement is still 
 SQLAlchemy, so it is the same SQL, types and dialects as everywhere else; only executing it
 skips the machinery, and type conversion uses the types' own processors.
 
-Writes go through ``exec_driver_sql`` (half the cost of ``execute`` for the person and
-contact inserts of a first-time visitor) so that the engine's events still see them: on
-SQLite the writers' lock (collector/sqlite_writers.py) is taken by such an event.
+Writes too (the inserts of a first-time visitor and of an answer): through
+``exec_driver_sql`` they still cost about 36 µs each in SQLAlchemy's execution context, more
+than SQLite's own work (docs/benchmarks.md, "Fifth speed pass"). The one thing SQLAlchemy's
+events did for them here, taking SQLite's writers' lock (collector/sqlite_writers.py), a
+write does itself.
 
 What is kept: the statement runs on the connection (and so in the transaction) SQLAlchemy
-gave the caller. When the driver fails (a dropped connection, a restarted database), the
-statement is run once more through ``exec_driver_sql``, so the failure reaches the caller as
-SQLAlchemy raises it, and SQLAlchemy invalidates the broken connection as for any statement;
-an error of the statement itself is wrapped the way SQLAlchemy wraps it.
+gave the caller. A failure reaches the caller as SQLAlchemy raises it (``IntegrityError``,
+``OperationalError``…); when the database is gone (a dropped connection, a restarted
+server), the connection is invalidated first, as SQLAlchemy does for any statement.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, CursorResult
+from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Executable
 
 Processor = Callable[[Any], Any] | None
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -94,18 +95,6 @@ class Prepared:
         return processors if any(processors) else ()
 
     @staticmethod
-    def _disconnected(reader: PooledReader, sql: str, arguments: Any,
-                      error: Exception) -> DBAPIError:
-        """What SQLAlchemy raises for a failed statement, having invalidated the pooled
-        connection if the database is gone (so the pool connects afresh next time)."""
-        dialect = reader.dialect
-        gone = dialect.is_disconnect(error, reader.connection.dbapi_connection, None)
-        if gone:
-            reader.connection.invalidate(error)
-        return DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error,
-                                   connection_invalidated=gone, dialect=dialect)
-
-    @staticmethod
     def _arguments(plan: _Plan, params: Mapping[str, Any]) -> Any:
         values = {**plan.defaults, **params}
         for name, process in plan.binds.items():
@@ -113,42 +102,60 @@ class Prepared:
                 values[name] = process(values[name])
         return values if plan.order is None else tuple(values[name] for name in plan.order)
 
-    def write(self, connection: Connection, params: Mapping[str, Any]) -> CursorResult[Any]:
-        """Run an insert, update or delete; its ``RETURNING`` rows come back unconverted (the
-        driver's own types), which is what ids and counts need."""
+    @staticmethod
+    def _on_cursor(connection: Connection | PooledReader, sql: str, arguments: Any,
+                   read: Callable[[Any], _T]) -> _T:
+        """Execute on a cursor of the connection's DB-API connection and ``read`` it. A
+        failure is raised as SQLAlchemy raises it; when the database is gone the connection
+        is invalidated first, so its pool connects afresh (and a session's transaction must
+        be rolled back, as after any disconnect)."""
+        pooled = connection.connection
+        driver: Any = pooled.driver_connection
+        try:
+            cursor = driver.cursor()
+            try:
+                cursor.execute(sql, arguments)
+                return read(cursor)
+            finally:
+                cursor.close()
+        except connection.dialect.loaded_dbapi.Error as error:
+            dialect = connection.dialect
+            gone = dialect.is_disconnect(error, pooled.dbapi_connection, None)
+            if gone and isinstance(connection, Connection):
+                connection.invalidate(error)
+            elif gone:
+                pooled.invalidate(error)
+            raise DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=gone, dialect=dialect) from error
+
+    def write(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+        """Run an insert, update or delete in the connection's transaction; the first value
+        of its ``RETURNING`` row if it has one (unconverted: the driver's own types, which
+        is what ids need), else ``None``."""
         plan = self._plan(connection.dialect)
-        return connection.exec_driver_sql(plan.sql, self._arguments(plan, params))
+        arguments = self._arguments(plan, params)
+        # On SQLite, the writers' lock (collector/sqlite_writers.py) before the first write,
+        # as its cursor event would take it for a statement run through SQLAlchemy.
+        hold_lock = getattr(connection.connection.driver_connection, "hold_writer_lock", None)
+        if hold_lock is not None:
+            hold_lock()
+        row = self._on_cursor(connection, plan.sql, arguments,
+                              lambda cursor: cursor.fetchone() if cursor.description else None)
+        return row[0] if row else None
 
     def rows(self, connection: Connection | PooledReader,
              params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         plan = self._plan(connection.dialect)
-        arguments = self._arguments(plan, params)
-        driver = connection.connection.driver_connection
-        try:
-            cursor = driver.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.execute(plan.sql, arguments)
-                raw = cursor.fetchall()
-                # Only read on the first run: psycopg builds it anew on every access.
-                description = cursor.description if plan.results is None else ()
-            finally:
-                cursor.close()
-        except connection.dialect.loaded_dbapi.Error as error:
-            dbapi = connection.dialect.loaded_dbapi
-            if not isinstance(error, (dbapi.OperationalError, dbapi.InterfaceError)):
-                # A statement's own fault (in a PostgreSQL transaction, now aborted: running
-                # it again would only report that): raised as SQLAlchemy would raise it.
-                raise DBAPIError.instance(plan.sql, arguments, error, dbapi.Error,
-                                          dialect=connection.dialect) from error
-            if isinstance(connection, PooledReader):
-                raise self._disconnected(connection, plan.sql, arguments, error) from error
-            # Perhaps a dead link: once more through SQLAlchemy, which raises its own
-            # exception and invalidates the connection if it is gone.
-            result = connection.exec_driver_sql(plan.sql, arguments)
-            description = result.cursor.description
-            raw = [tuple(row) for row in result]
+        described: list[Any] = []
+
+        def read(cursor: Any) -> list[tuple[Any, ...]]:
+            if plan.results is None:  # psycopg builds the description anew on every access
+                described.append(cursor.description)
+            return cursor.fetchall()  # type: ignore[no-any-return]
+
+        raw = self._on_cursor(connection, plan.sql, self._arguments(plan, params), read)
         if plan.results is None:
-            plan.results = self._result_processors(connection.dialect, description)
+            plan.results = self._result_processors(connection.dialect, described[0])
         if not plan.results:
             return raw  # both drivers fetch plain tuples
         return [tuple(value if process is None or value is None else process(value)

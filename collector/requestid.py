@@ -7,7 +7,9 @@ otherwise one is generated.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
 import secrets
 
@@ -18,21 +20,40 @@ HEADER = "X-Request-Id"
 _SANE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
+class _RequestIds:
+    """``req_`` + 12 random hex digits drawn once per process + a 12-digit counter: unique
+    across processes and restarts without a system call per request (``secrets`` read the
+    kernel's random source for every id: 1 % of a page view's CPU). An id only has to find
+    a log line; it guards nothing."""
+
+    def __init__(self) -> None:
+        self.renew()
+        os.register_at_fork(after_in_child=self.renew)
+
+    def renew(self) -> None:
+        self.prefix = f"req_{secrets.token_hex(6)}"
+        self.counter = itertools.count(1)  # next() is atomic under the GIL
+
+    def new(self) -> str:
+        return f"{self.prefix}{next(self.counter):012x}"
+
+
+new_request_id = _RequestIds().new
+
+
 def _assign() -> None:
     # The environ, not ``request.headers``: see collector/auth.py raw_key_from_request.
     given = request.environ.get("HTTP_X_REQUEST_ID", "")
-    g.request_id = given if _SANE.match(given) else f"req_{secrets.token_hex(12)}"
+    g.request_id = given if _SANE.match(given) else new_request_id()
 
 
 def _attach(response: Response) -> Response:
-    request_id = g.get("request_id") or f"req_{secrets.token_hex(12)}"
+    request_id = g.get("request_id") or new_request_id()
     response.headers[HEADER] = request_id
-    if response.status_code >= 400:
-        log.info("%s %s -> %d [%s]", request.method, request.path, response.status_code,
-                 request_id)
-    else:
-        log.debug("%s %s -> %d [%s]", request.method, request.path, response.status_code,
-                  request_id)
+    level = logging.INFO if response.status_code >= 400 else logging.DEBUG
+    if log.isEnabledFor(level):  # the arguments cost two context look-ups per request
+        log.log(level, "%s %s -> %d [%s]", request.method, request.path, response.status_code,
+                request_id)
     return response
 
 

@@ -42,7 +42,7 @@ def insert_row(session: Session, model: type[M], **values: Any) -> M:
     if missing:
         raise ValueError(f"insert_row({model.__name__}) needs {', '.join(sorted(missing))}")
     values = {**dict.fromkeys(nullable - values.keys()), **values}
-    new_id = statement.write(session.connection(), values).scalar_one()
+    new_id = statement.write(session.connection(), values)
     row = model(id=new_id, **values)
     make_transient_to_detached(row)
     session.add(row)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import g, request
 from flask.views import MethodView
+from sqlalchemy.orm import Session
 
 from collector.api.lookups import survey_filter
 from collector.api.parsing import Blueprint
 from collector.auth import BROWSER, READ, current_site, require_key
 from collector.clock import now
 from collector.config_cache import config_cache
-from collector.database import read_only_connection
+from collector.database import LazySession, read_only_connection
 from collector.decision_counts import read_counts
 from collector.displays import DisplayRequest, check_display
 from collector.engagement import Who, find_display, record_decline
@@ -56,7 +57,8 @@ class Eligibility(MethodView):
         who = Who(user_id=verified or data.get("user_id"), email=data.get("email"),
                   anonymous_id=data.get("anonymous_id"), properties=data.get("properties"))
         with read_only_connection() as reader:
-            answer = check_display(db.session, site, DisplayRequest(
+            # Created only if the check writes (collector/database.py, LazySession).
+            answer = check_display(cast(Session, LazySession()), site, DisplayRequest(
                 who=who, survey_key=data.get("survey"), locale=data.get("locale"),
                 accept_language=request.environ.get("HTTP_ACCEPT_LANGUAGE"), url=data.get("url"),
                 event=data.get("event"), dry_run=data["dry_run"]), moment, config_cache(),

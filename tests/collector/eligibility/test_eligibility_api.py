@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import Flask
 from sqlalchemy import func, select
 
+from collector.database import session_started
 from collector.extensions import db
 from collector.models import Contact, Person, Site
-from tests.collector.eligibility.conftest import World
+from tests.collector.eligibility.conftest import World, build_world
+from tests.conftest import AppFactory, FakeClock
 
 
 def test_an_eligible_answer_carries_the_survey_and_a_display_id(world: World) -> None:
@@ -228,3 +233,23 @@ def test_recontact_window_uses_the_site_default_when_the_survey_is_silent(
     assert world.eligibility(survey="nps", user_id="u-1")["reason"] == "recently_surveyed"
     world.clock.advance(seconds=1)
     assert world.eligibility(survey="nps", user_id="u-1")["eligible"] is True
+
+
+def test_a_returning_visitors_page_view_creates_no_orm_session(
+        make_app: AppFactory, sqlite_url: str, clock: FakeClock) -> None:
+    # Registered before the first request (Flask refuses later), run before the session
+    # teardown: says whether each request created its ORM session.
+    created: list[bool] = []
+
+    def watched(url: str, **config: Any) -> Flask:
+        app = make_app(url, **config)
+        app.teardown_appcontext(lambda _error: created.append(session_started()))
+        return app
+
+    world = build_world(watched, sqlite_url, clock)
+    world.survey("nps")
+    assert world.eligibility(survey="nps", user_id="u-1")["eligible"] is True
+    created.clear()
+    assert world.eligibility(survey="nps", user_id="u-1")["reason"] == "recently_surveyed"
+    assert world.eligibility(survey="nps", user_id="u-2")["eligible"] is True
+    assert created == [False, True]

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from flask import Flask, session
 from flask.sessions import NullSession, SecureCookieSession
 from psycopg.pq import TransactionStatus
-from sqlalchemy import bindparam, func, literal_column, select, text
+from sqlalchemy import DateTime, bindparam, func, literal_column, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from collector.config import finalize_config
 from collector.database import read_only_connection
 from collector.extensions import db
 from collector.models import Person
+from collector.models.base import UTCDateTime
 from collector.prepared import PooledReader, Prepared
 from tests.factories import make_site
 
@@ -80,7 +82,7 @@ def test_a_prepared_insert_writes_what_an_orm_read_gets_back(any_app: Flask) -> 
     with any_app.app_context():
         new_id = insert.write(db.session.connection(), {
             "site_id": site_id, "external_id": "inserted", "properties": {"plan": "pro"},
-            "value": 4.5, "first_seen_at": NOW, "updated_at": NOW}).scalar()
+            "value": 4.5, "first_seen_at": NOW, "updated_at": NOW})
         db.session.commit()
         stored = db.session.get(Person, new_id)
         assert stored is not None
@@ -151,6 +153,29 @@ def test_a_read_on_a_connection_the_database_dropped_fails_once_then_reconnects(
             assert len(Prepared(STATEMENT).rows(reader, params)) == 3
 
 
+def test_a_write_on_a_connection_the_database_dropped_fails_and_the_next_transaction_works(
+        pg_app: Flask) -> None:
+    site_id = _people(pg_app)
+    columns = ("site_id", "external_id", "properties", "first_seen_at", "updated_at")
+    insert = Prepared(Person.__table__.insert().returning(Person.id), columns=columns)
+    row = {"site_id": site_id, "properties": {}, "first_seen_at": NOW, "updated_at": NOW}
+    with pg_app.app_context():
+        connection = db.session.connection()
+        victim = connection.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+        with db.engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+            admin.commit()
+        with pytest.raises(OperationalError) as raised:
+            insert.write(connection, {**row, "external_id": "lost"})
+        assert raised.value.connection_invalidated
+        db.session.rollback()
+        assert insert.write(db.session.connection(), {**row, "external_id": "kept"})
+        db.session.commit()
+        stored = db.session.scalars(select(Person.external_id).where(
+            Person.site_id == site_id, Person.external_id.in_(("lost", "kept")))).all()
+        assert stored == ["kept"]
+
+
 def test_api_calls_never_open_or_set_the_report_cookie(app: Flask) -> None:
     client = app.test_client()
     answer = client.get("/v1/surveys")
@@ -160,3 +185,26 @@ def test_api_calls_never_open_or_set_the_report_cookie(app: Flask) -> None:
         assert type(session._get_current_object()) is NullSession  # type: ignore[attr-defined]
     with app.test_request_context("/report"):
         assert type(session._get_current_object()) is SecureCookieSession  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 6, 1, 12, 0, 0, tzinfo=UTC),  # no microseconds: still written with six
+    datetime(2026, 6, 1, 12, 0, 0, 7, tzinfo=UTC),
+    datetime(2026, 6, 1, 14, 30, 0, 123456, tzinfo=timezone(timedelta(hours=2, minutes=30))),
+    datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+])
+def test_sqlite_times_are_written_and_read_as_sqlalchemy_would(moment: datetime) -> None:
+    # UTCDateTime's one-call SQLite processors against SQLAlchemy's own DateTime, on the
+    # text they write (what indexes compare) and the value read back.
+    dialect = sqlite.dialect()
+    ours = UTCDateTime().dialect_impl(dialect)
+    theirs = DateTime().dialect_impl(dialect)
+    written = ours.bind_processor(dialect)(moment)
+    assert written == theirs.bind_processor(dialect)(moment.astimezone(UTC).replace(tzinfo=None))
+    read = ours.result_processor(dialect, None)(written)
+    assert read == moment and read.tzinfo is UTC
+    # Text SQLite wrote itself (CURRENT_TIMESTAMP) has no fraction of a second.
+    assert ours.result_processor(dialect, None)("2026-06-01 12:00:00") == \
+        datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="naive"):
+        ours.bind_processor(dialect)(moment.replace(tzinfo=None))

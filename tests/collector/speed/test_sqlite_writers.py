@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from sqlalchemy.engine import make_url
 
 from collector.extensions import db
 from collector.models import Person
+from collector.prepared import Prepared
+from tests.factories import make_site
 
 
 def _lock_file(app: Flask) -> Path:
@@ -49,6 +52,25 @@ def test_the_lock_is_held_from_the_first_write_until_the_commit(app: Flask) -> N
         assert not _lock_is_free(lock)
         connection.rollback()
         assert _lock_is_free(lock)
+
+
+def test_a_prepared_write_takes_the_lock_too(app: Flask) -> None:
+    # Prepared writes run on the cursor, where SQLAlchemy's events no longer see them.
+    lock = _lock_file(app)
+    insert = Prepared(Person.__table__.insert(), columns=(
+        "site_id", "external_id", "properties", "first_seen_at", "updated_at"))
+    moment = datetime(2026, 6, 1, tzinfo=UTC)
+    with app.app_context():
+        site_id = make_site(db.session, "locked").site_id
+        db.session.commit()
+        assert _lock_is_free(lock)
+        insert.write(db.session.connection(), {
+            "site_id": site_id, "external_id": "p-1", "properties": {},
+            "first_seen_at": moment, "updated_at": moment})
+        assert not _lock_is_free(lock)
+        db.session.commit()
+        assert _lock_is_free(lock)
+        assert db.session.scalar(select(func.count()).select_from(Person)) == 1
 
 
 def test_concurrent_writers_from_many_threads_all_land(app: Flask, site) -> None:
