@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from collector.clock import now
+from collector.database import refresh_statistics
 from collector.extensions import db
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def import_delighted_command(path: Path, site_slug: str | None, survey_key: str 
     with path.open(newline="", encoding="utf-8-sig") as handle:
         result = import_csv(db.session, target, handle, now=now(), progress=True)
     db.session.commit()
+    refresh_statistics(db.engine)
     click.echo(f"Imported {result.created} responses; {result.skipped} already there; "
                f"{result.invalid} rows skipped as invalid.")
 

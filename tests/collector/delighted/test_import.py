@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from collector.extensions import db
 from collector.models import FollowupCase, Job, Person, Response
@@ -61,3 +61,20 @@ def test_an_unknown_site_is_a_clear_error(app, runner, tmp_path):
                                  "--site", "nope"])
     assert result.exit_code != 0
     assert "No such site" in result.output
+
+
+def test_an_import_into_postgresql_leaves_the_planner_current_statistics(pg_app, tmp_path):
+    # A bulk load into tables the planner still costs as empty would slow every page view
+    # until autovacuum came by (docs/deployment.md).
+    with pg_app.app_context():
+        site = make_site(db.session)
+        make_survey(db.session, site.site_id)
+        before = db.session.scalar(text("SELECT clock_timestamp()"))
+        db.session.commit()
+    result = pg_app.test_cli_runner().invoke(
+        args=["import", "delighted", str(_write(tmp_path, EXPORT))])
+    assert result.exit_code == 0, result.output
+    with pg_app.app_context():
+        analyzed = db.session.scalar(text(
+            "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'people'"))
+        assert analyzed is not None and analyzed >= before
