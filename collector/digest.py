@@ -9,7 +9,8 @@ follow ``followup.digest_locale`` (a tag, or team → tag with ``"*"`` for the r
 site's default locale; the words stay English until the catalogs carry them.
 
 A significant week-over-week change is also an ``alert.nps_shift``, told once per (team,
-direction) while it lasts, like the daily alerts (``collector.alerts.raise_alert``).
+direction) while it lasts, like the daily alerts (``collector.alerts.raise_alert``), unless
+the site turned alerts off (``alerts_enabled: false``): the digest itself is still sent.
 """
 
 from __future__ import annotations
@@ -252,10 +253,11 @@ def send_digests(session: Session, payload: dict[str, Any], now: datetime) -> No
     for team in teams_of(site):
         digest, reading = _digest(session, site, team, now)
         emit(session, site_id=site.id, type="digest.weekly", data=digest, now=now)
-        raise_alert(session, site, f"digest:{team or '*'}", reading,
-                    {key: digest[key] for key in ("site", "team", "week_start", "week_end",
-                                                  "this_week", "previous_week", "change")},
-                    rules, now)
+        if rules.enabled:  # ``alerts_enabled: false`` silences the digest's alerts too
+            raise_alert(session, site, f"digest:{team or '*'}", reading,
+                        {key: digest[key] for key in ("site", "team", "week_start", "week_end",
+                                                      "this_week", "previous_week", "change")},
+                        rules, now)
         to = recipients(site, team)
         key = once_key(site, team, now)
         if smtp_url and to and session.scalar(select(OnceMark.id).where(OnceMark.key == key)):
