@@ -122,7 +122,8 @@ def test_the_digest_is_emailed_to_the_team(make_app, sqlite_url, clock):
     assert all("Weekly NPS digest" in body for _, body in received)
 
 
-def test_a_significant_weekly_shift_raises_an_alert(case_app, case_site, answer, clock):
+def _events_of_a_weekly_shift(case_app, case_site, answer, clock) -> list[str]:
+    """NPS +100 one week, -100 the next; the digest's events."""
     for n in range(30):
         answer(10, f"before{n}")
     clock.advance(days=7)
@@ -132,9 +133,13 @@ def test_a_significant_weekly_shift_raises_an_alert(case_app, case_site, answer,
         clock.advance(days=1)
         from collector.digest import send_digests
         send_digests(db.session, {"site_id": case_site.site_id}, clock())
-        types = [j.payload["type"] for j in db.session.scalars(
+        return [j.payload["type"] for j in db.session.scalars(
             select(Job).where(Job.kind == "event.dispatch"))
             if j.created_at == clock()]
+
+
+def test_a_significant_weekly_shift_raises_an_alert(case_app, case_site, answer, clock):
+    types = _events_of_a_weekly_shift(case_app, case_site, answer, clock)
     assert types.count("alert.nps_shift") == 1  # the whole site; no team saw these answers
     assert types.count("digest.weekly") == 3
 
@@ -146,17 +151,6 @@ def test_a_site_with_alerts_turned_off_gets_its_digest_but_no_alert(case_app, ca
         assert site is not None
         site.settings = {**(site.settings or {}), "alerts_enabled": False}
         db.session.commit()
-    for n in range(30):
-        answer(10, f"before{n}")
-    clock.advance(days=7)
-    for n in range(30):
-        answer(1, f"after{n}")
-    with case_app.app_context():
-        clock.advance(days=1)
-        from collector.digest import send_digests
-        send_digests(db.session, {"site_id": case_site.site_id}, clock())
-        types = [j.payload["type"] for j in db.session.scalars(
-            select(Job).where(Job.kind == "event.dispatch"))
-            if j.created_at == clock()]
+    types = _events_of_a_weekly_shift(case_app, case_site, answer, clock)
     assert types.count("alert.nps_shift") == 0
     assert types.count("digest.weekly") == 3
