@@ -93,6 +93,10 @@
     clearTimeout(timer);
     readBox().forEach(function (it) {
       if (busy[it.k]) return;
+      // A week old: dropped, well inside the collector's replay window (30 days), past
+      // which a retry could be stored twice. Items from older widgets are dated now.
+      if (!it.a) change(it.k, { a: Date.now() });
+      else if (Date.now() - it.a > 6048e5) return change(it.k);
       var job;
       if (!it.r) {
         job = call("POST", it, "/v1/responses", it.b, it.k).then(function (res) {
@@ -247,7 +251,7 @@
       b.survey = s.key; b.score = score; b.channel = "in_app"; b.locale = s.locale;
       if (displayId) b.display_id = displayId;
       b.signals = { webdriver: !!navigator.webdriver, elapsed_ms: Date.now() - shown, honeypot: trap.value };
-      item = { k: uid(), api: cfg.api, key: cfg.key, b: JSON.stringify(b) };
+      item = { k: uid(), a: Date.now(), api: cfg.api, key: cfg.key, b: JSON.stringify(b) };
       live = item.k;
       writeBox(readBox().concat([item]));
       flush();
