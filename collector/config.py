@@ -92,8 +92,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Lease of a job claimed by `tenpoint worker`, renewed every third of it while the "
             "job runs; a job whose worker died is run again once its lease has passed."),
     Setting("TENPOINT_IDEMPOTENCY_KEEP_DAYS", "IDEMPOTENCY_KEEP_DAYS", 30.0, float,
-            "How long the first answer to an `Idempotency-Key` is kept for replays; a retry "
-            "after that is treated as a new request. See docs/api-contract.md."),
+            "How long the first answer to an `Idempotency-Key` is kept for replays (at least "
+            "8 days: the widget retries an unsent answer for up to a week); a retry after "
+            "that is treated as a new request. See docs/api-contract.md."),
     Setting("TENPOINT_JOBS_KEEP_DAYS", "JOBS_KEEP_DAYS", 14.0, float,
             "How long finished (`done`) jobs are kept for inspection (at least 2 days). Dead "
             "jobs are kept until replayed or deleted."),

@@ -1,9 +1,9 @@
 """Housekeeping, run by the worker: what the collector keeps only for a while.
 
 - **Idempotency records** (the first answer to each ``Idempotency-Key``) are deleted after
-  ``TENPOINT_IDEMPOTENCY_KEEP_DAYS`` (default 30). The widget keeps an unsent answer in its
-  outbox until the visitor comes back, so the window is long; a retry arriving later is
-  treated as a new request (docs/api-contract.md).
+  ``TENPOINT_IDEMPOTENCY_KEEP_DAYS`` (default 30, at least 8). The widget keeps an unsent
+  answer in its outbox for up to a week, until the visitor comes back, so the window is long;
+  a retry arriving later is treated as a new request (docs/api-contract.md).
 - **Finished jobs** (``done``) are deleted after ``TENPOINT_JOBS_KEEP_DAYS`` (default 14, at
   least 2: the periodic scheduler reads the last run of each periodic job, and the slowest
   of them repeats daily). Queued, running and dead jobs are never deleted here.
@@ -32,6 +32,9 @@ EVERY = timedelta(hours=1)
 SOON = timedelta(minutes=1)
 BATCH = 10_000
 MIN_JOBS_KEEP = timedelta(days=2)
+# The widget drops an unsent answer a week after it was given (docs/widget.md): every retry
+# it may still send must find its record, or it would be stored a second time.
+MIN_IDEMPOTENCY_KEEP = timedelta(days=8)
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,12 @@ def _delete_oldest(session: Session, model: Any, condition: ColumnElement[bool],
 
 def prune(session: Session, now: datetime, *, idempotency_keep: timedelta,
           jobs_keep: timedelta, batch: int = BATCH) -> PruneResult:
-    """Delete up to ``batch`` idempotency records older than ``idempotency_keep`` and up to
-    ``batch`` jobs that finished more than ``jobs_keep`` ago (never less than
-    ``MIN_JOBS_KEEP``)."""
+    """Delete up to ``batch`` idempotency records older than ``idempotency_keep`` (never
+    less than ``MIN_IDEMPOTENCY_KEEP``) and up to ``batch`` jobs that finished more than
+    ``jobs_keep`` ago (never less than ``MIN_JOBS_KEEP``)."""
+    cutoff = now - max(idempotency_keep, MIN_IDEMPOTENCY_KEEP)
     records = _delete_oldest(session, IdempotencyRecord,
-                             IdempotencyRecord.created_at < now - idempotency_keep, batch)
+                             IdempotencyRecord.created_at < cutoff, batch)
     # 'done' is written into the SQL: a bound status would make SQLite re-plan the statement
     # on every run (a partial index on jobs depends on the status). A done job finished at
     # ``updated_at``; ``run_at`` (never later) lets the (status, run_at) index narrow it down.

@@ -83,13 +83,27 @@ def test_done_jobs_are_kept_at_least_two_days_whatever_the_setting(any_app: Flas
         assert _jobs() == [("done", NOW - timedelta(days=1))]
 
 
+def test_idempotency_records_are_kept_at_least_eight_days_whatever_the_setting(
+        any_app: Flask) -> None:
+    """The widget retries an unsent answer for up to a week; its record must still answer."""
+    with any_app.app_context():
+        site = make_site(db.session)
+        _record(site.site_id, "a-week-old", timedelta(days=7, hours=23))
+        _record(site.site_id, "nine-days-old", timedelta(days=9))
+        db.session.commit()
+        housekeeping.prune(db.session, NOW, idempotency_keep=timedelta(days=1),
+                           jobs_keep=timedelta(days=14))
+        db.session.commit()
+        assert _keys() == {"a-week-old"}
+
+
 def test_a_capped_run_queues_the_next_one_soon_until_the_backlog_is_gone(
         make_app: object, sqlite_url: str) -> None:
     app = make_app(sqlite_url, IDEMPOTENCY_KEEP_DAYS=1)  # type: ignore[operator]
     with app.app_context():
         site = make_site(db.session)
         for number in range(5):
-            _record(site.site_id, f"k{number}", timedelta(days=2))
+            _record(site.site_id, f"k{number}", timedelta(days=10))
         db.session.add(Job(kind=housekeeping.KIND, payload={"batch": 3}, status="queued",
                            run_at=NOW, attempts=0, dedupe_key=housekeeping.KIND,
                            created_at=NOW, updated_at=NOW))
