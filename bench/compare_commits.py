@@ -38,9 +38,8 @@ def child(root: str, database: str) -> None:
     with the CPU milliseconds per request of that many requests. The bench code (requests,
     seeding) is this tree's for both sides; only ``collector`` comes from ``root``."""
     from bench.harness import collector_env, seed_demo, steady_state, workspace
-    from bench.hot_path_cpu import call, runner
-    from bench.http_throughput import COLLECTOR_SETTINGS, specs, use_default_rules
-    from bench.load import KNOWN_PEOPLE, known_person
+    from bench.hot_path_cpu import runner, seed_returning_visitors
+    from bench.http_throughput import COLLECTOR_SETTINGS, use_default_rules
     from bench.services import PrivatePostgres, PrivateRedis
 
     # This process and the ones it starts (``tenpoint init`` migrates with its own schema).
@@ -59,12 +58,7 @@ def child(root: str, database: str) -> None:
             from collector import create_app
 
             app = create_app().wsgi_app
-            returning = specs(keys["publishable_key"])["eligibility/returning"]
-            for number in range(KNOWN_PEOPLE):
-                call(app, returning.method, returning.path,
-                     returning.body.replace("{{known}}", known_person(number)).encode(),
-                     {"Content-Type": "text/plain",
-                      "X-Forwarded-For": f"10.254.{number // 256}.{number % 256}"})
+            seed_returning_visitors(app, keys["publishable_key"])
             steady_state(url)
             runners = {name: runner(app, name, keys["publishable_key"]) for name in PATHS}
             numbers = itertools.count(100_000)

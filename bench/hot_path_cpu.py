@@ -64,6 +64,16 @@ def call(app: WsgiApp, method: str, path: str, body: bytes, headers: dict[str, s
     return int(status[0].split(" ", 1)[0])
 
 
+def seed_returning_visitors(app: WsgiApp, publishable_key: str) -> None:
+    """Show the survey once to each of ``KNOWN_PEOPLE``, so the bench meets them again."""
+    returning = specs(publishable_key)["eligibility/returning"]
+    for number in range(KNOWN_PEOPLE):
+        call(app, returning.method, returning.path,
+             returning.body.replace("{{known}}", known_person(number)).encode(),
+             {"Content-Type": "text/plain",
+              "X-Forwarded-For": f"10.254.{number // 256}.{number % 256}"})
+
+
 def runner(app: WsgiApp, name: str, key: str) -> Callable[[int], None]:
     spec = specs(key)[name]
 
@@ -101,12 +111,7 @@ def measure(database_url: str, redis_url: str | None, args: argparse.Namespace) 
         apps = {"hello-world": hello_app.wsgi_app, "collector": create_app().wsgi_app}
         hello = runner(apps["hello-world"], "eligibility", keys["publishable_key"])
         out = []
-        returning = specs(keys["publishable_key"])["eligibility/returning"]
-        for number in range(KNOWN_PEOPLE):  # each returning visitor has been shown the survey
-            call(apps["collector"], returning.method, returning.path,
-                 returning.body.replace("{{known}}", known_person(number)).encode(),
-                 {"Content-Type": "text/plain",
-                  "X-Forwarded-For": f"10.254.{number // 256}.{number % 256}"})
+        seed_returning_visitors(apps["collector"], keys["publishable_key"])
         steady_state(database_url)
         for name in ("eligibility", "eligibility/returning", "submit"):
             subject = runner(apps["collector"], name, keys["publishable_key"])

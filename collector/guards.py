@@ -64,7 +64,7 @@ def guard_body() -> None:
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit:
         # As werkzeug reads it: a chunked body's Content-Length, if any, means nothing.
-        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
             if environ.get("wsgi.input_terminated"):
                 _read_chunked_body(environ, limit)
         elif (declared := environ.get("CONTENT_LENGTH", "").strip()).isdigit() \

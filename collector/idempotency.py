@@ -30,8 +30,7 @@ MAX_KEY_LENGTH = 255
 
 
 def _idempotency_key() -> str | None:
-    # The environ, not ``request.headers``: see collector/auth.py raw_key_from_request.
-    key = request.environ.get("HTTP_IDEMPOTENCY_KEY") or request.args.get("idempotency_key")
+    key = request.headers.get("Idempotency-Key") or request.args.get("idempotency_key")
     if key is None:
         return None
     if not key or len(key) > MAX_KEY_LENGTH:

@@ -135,7 +135,7 @@ _BY = {column: Prepared(claimed_by(column, *RECORD_COLUMNS)) for column in LOOKU
 _INSERTS: dict[str, Prepared] = {}
 
 
-def _insert_person(dialect: str) -> Any:
+def _insert_person(dialect: str) -> Prepared:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect: a concurrent
     request creating the same person makes it return nothing, with no savepoint needed."""
     if dialect not in _INSERTS:

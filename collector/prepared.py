@@ -10,9 +10,8 @@ skips the machinery, and type conversion uses the types' own processors.
 
 Writes too (the inserts of a first-time visitor and of an answer): through
 ``exec_driver_sql`` they still cost about 36 µs each in SQLAlchemy's execution context, more
-than SQLite's own work (docs/benchmarks.md, "Fifth speed pass"). The one thing SQLAlchemy's
-events did for them here, taking SQLite's writers' lock (collector/sqlite_writers.py), a
-write does itself.
+than SQLite's own work (docs/benchmarks.md, "Fifth speed pass"). SQLite's writers' lock
+(collector/sqlite_writers.py) is taken by the connection's own cursor, so it sees them too.
 
 What is kept: the statement runs on the connection (and so in the transaction) SQLAlchemy
 gave the caller. A failure reaches the caller as SQLAlchemy raises it (``IntegrityError``,
@@ -133,29 +132,20 @@ class Prepared:
         of its ``RETURNING`` row if it has one (unconverted: the driver's own types, which
         is what ids need), else ``None``."""
         plan = self._plan(connection.dialect)
-        arguments = self._arguments(plan, params)
-        # On SQLite, the writers' lock (collector/sqlite_writers.py) before the first write,
-        # as its cursor event would take it for a statement run through SQLAlchemy.
-        hold_lock = getattr(connection.connection.driver_connection, "hold_writer_lock", None)
-        if hold_lock is not None:
-            hold_lock()
-        row = self._on_cursor(connection, plan.sql, arguments,
+        row = self._on_cursor(connection, plan.sql, self._arguments(plan, params),
                               lambda cursor: cursor.fetchone() if cursor.description else None)
         return row[0] if row else None
 
     def rows(self, connection: Connection | PooledReader,
              params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         plan = self._plan(connection.dialect)
-        described: list[Any] = []
-
-        def read(cursor: Any) -> list[tuple[Any, ...]]:
-            if plan.results is None:  # psycopg builds the description anew on every access
-                described.append(cursor.description)
-            return cursor.fetchall()  # type: ignore[no-any-return]
-
-        raw = self._on_cursor(connection, plan.sql, self._arguments(plan, params), read)
+        # The description only on the first run: psycopg builds it anew on every access.
+        raw, description = self._on_cursor(
+            connection, plan.sql, self._arguments(plan, params),
+            lambda cursor: (cursor.fetchall(), cursor.description if plan.results is None
+                            else None))
         if plan.results is None:
-            plan.results = self._result_processors(connection.dialect, described[0])
+            plan.results = self._result_processors(connection.dialect, description)
         if not plan.results:
             return raw  # both drivers fetch plain tuples
         return [tuple(value if process is None or value is None else process(value)

@@ -159,16 +159,7 @@ def _redacted(url: str | None) -> str:
     return f"{scheme}://{rest.rpartition('@')[2]}"
 
 
-class Check(NamedTuple):
-    """One counter a request hits: its scope's limit, and its name in the limiter."""
-
-    scope: str
-    amount: int
-    period: int
-    counter: str
-
-
-class _Scope(NamedTuple):
+class ScopeLimit(NamedTuple):
     """A category's limit for one scope, with its counter names' fixed parts made once."""
 
     scope: str
@@ -178,14 +169,23 @@ class _Scope(NamedTuple):
     suffix: str  # ":<amount>/<period>"
 
     def check(self, identifier: str) -> Check:
-        return Check(self.scope, self.amount, self.period,
-                     f"{self.prefix}{identifier}{self.suffix}")
+        return Check(self, f"{self.prefix}{identifier}{self.suffix}")
 
 
-def _scopes(category: str, limits: dict[str, RateLimitItem]) -> dict[str, _Scope]:
-    return {scope: _Scope(scope, item.amount, item.get_expiry(), f"{category}:{scope}:",
-                          f":{item.amount}/{item.get_expiry()}")
-            for scope, item in limits.items()}
+class Check(NamedTuple):
+    """One counter a request hits: its scope's limit, and its name in the limiter."""
+
+    limit: ScopeLimit
+    counter: str
+
+
+def _scope_limits(category: str, text: str) -> dict[str, ScopeLimit]:
+    limits = {}
+    for scope, item in parse_limits(text).items():
+        amount, period = item.amount, item.get_expiry()
+        limits[scope] = ScopeLimit(scope, amount, period, f"{category}:{scope}:",
+                                   f":{amount}/{period}")
+    return limits
 
 
 @lru_cache(maxsize=1024)
@@ -195,7 +195,7 @@ def _key_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def checks_for(scopes: dict[str, _Scope], environ: dict[str, Any]) -> list[Check]:
+def checks_for(scopes: dict[str, ScopeLimit], environ: dict[str, Any]) -> list[Check]:
     raw_key = raw_key_from_request()
     server = raw_key is not None and raw_key.startswith(SERVER_ROLES_PREFIXES)
     checks: list[Check] = []
@@ -228,19 +228,19 @@ def enforce_rate_limits() -> None:
         return
     limiter: FallbackLimiter = current_app.extensions[EXTENSION]
     checks = checks_for(scopes, environ)
-    verdicts = limiter.hit_all([(check.amount, check.period, check.counter)
+    verdicts = limiter.hit_all([(check.limit.amount, check.limit.period, check.counter)
                                 for check in checks])
-    tightest: tuple[Check, Verdict] | None = None
-    for check, verdict in zip(checks, verdicts, strict=False):
+    tightest: tuple[ScopeLimit, Verdict] | None = None
+    for (limit, _), verdict in zip(checks, verdicts, strict=False):
         if not verdict.allowed:
-            headers = _headers(check.amount, verdict)
+            headers = _headers(limit.amount, verdict)
             headers["Retry-After"] = str(max(1, math.ceil(verdict.retry_after)))
             raise APIError(429, "rate_limited",
-                           f"Too many requests ({check.amount} per {check.period} s per "
-                           f"{check.scope}); retry after {headers['Retry-After']} s.",
+                           f"Too many requests ({limit.amount} per {limit.period} s per "
+                           f"{limit.scope}); retry after {headers['Retry-After']} s.",
                            headers=headers)
         if tightest is None or verdict.remaining < tightest[1].remaining:
-            tightest = (check, verdict)
+            tightest = (limit, verdict)
     if tightest is not None:
         g.rate_limit_headers = _headers(tightest[0].amount, tightest[1])
 
@@ -259,13 +259,12 @@ def _add_headers(response: Response) -> Response:
 
 
 def configure(config: dict[str, Any]) -> None:
-    """Parse the category settings into ``config["RATE_LIMITS"]`` (fails fast on typos)."""
-    config["RATE_LIMITS"] = {
-        category: parse_limits(str(config[f"RATE_LIMIT_{category.upper()}"]))
+    """Parse the category settings into ``config["RATE_LIMIT_SCOPES"]`` (fails fast on
+    typos)."""
+    config["RATE_LIMIT_SCOPES"] = {
+        category: _scope_limits(category, str(config[f"RATE_LIMIT_{category.upper()}"]))
         for category in CATEGORIES
     }
-    config["RATE_LIMIT_SCOPES"] = {category: _scopes(category, limits)
-                                   for category, limits in config["RATE_LIMITS"].items()}
 
 
 def init_app(app: Flask) -> None:

@@ -42,8 +42,7 @@ new_request_id = _RequestIds().new
 
 
 def _assign() -> None:
-    # The environ, not ``request.headers``: see collector/auth.py raw_key_from_request.
-    given = request.environ.get("HTTP_X_REQUEST_ID", "")
+    given = request.headers.get("X-Request-Id", "")
     g.request_id = given if _SANE.match(given) else new_request_id()
 
 

@@ -60,7 +60,7 @@ class Eligibility(MethodView):
             # Created only if the check writes (collector/database.py, LazySession).
             answer = check_display(cast(Session, LazySession()), site, DisplayRequest(
                 who=who, survey_key=data.get("survey"), locale=data.get("locale"),
-                accept_language=request.environ.get("HTTP_ACCEPT_LANGUAGE"), url=data.get("url"),
+                accept_language=request.headers.get("Accept-Language"), url=data.get("url"),
                 event=data.get("event"), dry_run=data["dry_run"]), moment, config_cache(),
                 reader)
         return {"eligible": answer.eligible, "reason": answer.reason, "survey": answer.survey,
