@@ -203,7 +203,11 @@ class WeightedNps:
     def effective_n(self) -> float:
         squares = (self.promoters.weight_squared + self.passives.weight_squared
                    + self.detractors.weight_squared)
-        return self.total_weight ** 2 / squares if squares > 0 else 0.0
+        if squares <= 0:
+            return 0.0
+        # At most n (Cauchy-Schwarz); only rounding goes past it, as when tiny weights'
+        # squares fall into subnormal floats (found by tests/collector/stats/test_stats.py).
+        return min(float(self.n), self.total_weight ** 2 / squares)
 
     @property
     def nps(self) -> float | None:
