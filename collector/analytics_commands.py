@@ -19,6 +19,7 @@ from collector.exports import ExportFilter, count_rows, csv_chunks, iter_records
 from collector.extensions import db
 from collector.governance import SurveysFileError, apply_plan, load_surveys_file, plan
 from collector.models import Person, Site
+from collector.people import find_person
 from collector.privacy import erase_person, export_person
 from collector.surveys import find_survey
 
@@ -90,8 +91,7 @@ def people_group() -> None:
 
 
 def _person(site: Site, user_id: str) -> Person:
-    person = db.session.scalars(select(Person).where(Person.site_id == site.id,
-                                                     Person.external_id == user_id)).first()
+    person = find_person(db.session, site.id, user_id=user_id)
     if person is None:
         raise click.ClickException(f"No person {user_id!r} on site {site.slug!r}.")
     return person

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.models import Person, Response, Site, Survey
+from collector.people import find_person
 from collector.stats import NpsCounts
 
 
@@ -94,15 +95,14 @@ def find_by_identifier(session: Session, site_id: int, identifier: str) -> Perso
             return None
         return session.scalars(query.where(Person.id == int(identifier))).first()
     if kind == "email":
-        return session.scalars(query.where(Person.email == value.lower())
-                               .order_by(Person.id)).first()
+        return find_person(session, site_id, email=value)
     if kind == "id" and value.isdigit():
         return session.scalars(query.where(Person.id == int(value))).first()
     return None
 
 
 def person_json(person: Person, scheduled_at: datetime | None = None) -> dict[str, Any]:
-    return {"id": str(person.id), "email": person.email, "name": person.name,
+    return {"id": str(person.id), "email": person.shown_email, "name": person.name,
             "phone_number": None, "created_at": unix(person.first_seen_at),
             "last_sent_at": None, "properties": dict(person.properties or {}),
             "survey_scheduled_at": unix(scheduled_at)}

@@ -62,7 +62,7 @@ def iter_records(
     query = _where(
         select(Response.id, Survey.key, SurveyVersion.number, Response.score,
                Response.category, Response.comment, Response.answers,
-               # An erased person's kept id stops them being contacted; it is not exported.
+               # An erased person's id is an erasure mark: not exported.
                case((Person.erased_at.is_(None), Person.external_id), else_=None),
                Response.locale, Response.channel, Response.touchpoint, Response.properties,
                Response.value, Response.verdict, Response.created_at)

@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from collector.eligibility import ContactFact, TicketFacts
 from collector.engagement import MAX_CONTACTS_READ, contacts_of, ticket_facts_of
 from collector.models import Contact, Invitation, Person
-from collector.people import LOOKUP_COLUMNS, RECORD_COLUMNS, PersonClaim, PersonRecord, claimed_by
+from collector.people import (
+    LOOKUP_COLUMNS,
+    RECORD_COLUMNS,
+    PersonClaim,
+    PersonRecord,
+    claimed_by,
+    rows_or_erased,
+)
 from collector.prepared import PooledReader, Prepared
 
 _PEOPLE = Person.__table__
@@ -88,7 +95,8 @@ def read_history(source: Session | Connection | PooledReader, site_id: int,
     # A session (or the request's lazy one) lends its connection; the others are one.
     connection = source if isinstance(source, (Connection, PooledReader)) else \
         source.connection()
-    rows = _STATEMENTS[(lookup[0], survey_id is not None)].rows(connection, params)
+    rows = rows_or_erased(_STATEMENTS[(lookup[0], survey_id is not None)], connection,
+                          lookup[0], params)
     if not rows:
         return None
     first = rows[0]

@@ -265,8 +265,8 @@ def invitation_rows(session: Session, invitations: list[Invitation],
             "status": invitation.status, "send_at": invitation.send_at,
             "sent_at": invitation.sent_at, "expires_at": invitation.expires_at,
             "answered_at": invitation.answered_at, "cancel_reason": invitation.cancel_reason,
-            "user_id": person.external_id if person else None,
-            "email": person.email if person else None, "url": url,
+            "user_id": person.shown_user_id if person else None,
+            "email": person.shown_email if person else None, "url": url,
             "created_at": invitation.created_at,
         })
     return rows

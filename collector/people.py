@@ -1,9 +1,18 @@
-"""Finding or creating the person a request speaks of."""
+"""Finding or creating the person a request speaks of.
+
+An erased person's identifiers are replaced by their erasure marks (``erasure_mark``): a
+keyed hash, so the clear user id, email or browser id is stored nowhere, yet a later request
+naming any of them finds the erased person (never contacted again) instead of creating a new
+one. A look-up that finds nobody by the identifier asks again by its mark, so a returning
+visitor's page view costs nothing more (docs/governance.md, "Erasure marks").
+"""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -15,18 +24,40 @@ from sqlalchemy.orm import Session
 from collector.models import Person
 from collector.prepared import Prepared
 
+ERASED_PREFIX = "erased:"
+
+
+@lru_cache(maxsize=1024)
+def _erasure_key(site_id: int) -> bytes:
+    return f"tenpoint-erasure:{site_id}".encode()
+
+
+def erasure_mark(site_id: int, column: str, ident: str) -> str:
+    """What identifier ``ident`` (of ``column``: external_id, email or anonymous_id) becomes
+    when its person is erased. Keyed by the site, not by a secret: rotating
+    ``TENPOINT_SECRET_KEY`` must never let an erased person be surveyed again. Stored marks
+    are compared with new ones, so this format never changes."""
+    digest = hmac.digest(_erasure_key(site_id), f"{column}\x00{ident}".encode(), "sha256")
+    return ERASED_PREFIX + digest.hex()[:40]
+
 
 def find_person(
     session: Session, site_id: int, *, user_id: str | None = None, email: str | None = None,
     anonymous_id: str | None = None,
 ) -> Person | None:
-    """By external id first, then email, then anonymous browser id (``PersonClaim.lookup``)."""
+    """By external id first, then email, then anonymous browser id (``PersonClaim.lookup``);
+    an erased person named by an identifier they had is found by its mark."""
     lookup = PersonClaim(user_id=user_id, email=email, anonymous_id=anonymous_id).lookup()
     if lookup is None:
         return None
     column, ident = lookup
-    return session.scalars(select(Person).where(
-        Person.site_id == site_id, getattr(Person, column) == ident).order_by(Person.id)).first()
+    for value in (ident, erasure_mark(site_id, column, ident)):
+        found = session.scalars(select(Person).where(
+            Person.site_id == site_id, getattr(Person, column) == value).order_by(Person.id)
+        ).first()
+        if found is not None:
+            return found
+    return None
 
 
 def upsert_person(
@@ -165,13 +196,25 @@ class PersonClaim:
         return None
 
 
+def rows_or_erased(statement: Prepared, connection: Any, column: str,
+                   params: dict[str, Any]) -> list[Any]:
+    """Rows of a ``claimed_by`` statement for ``params["ident"]``; when there are none, for
+    its erasure mark (a person erased since naming it is still the same person)."""
+    rows = statement.rows(connection, params)
+    if rows:
+        return rows
+    mark = erasure_mark(params["site_id"], column, params["ident"])
+    return statement.rows(connection, {**params, "ident": mark})
+
+
 def find_person_record(session: Session, site_id: int,
                        claim: PersonClaim) -> PersonRecord | None:
     """The stored person the claim names (external id, then email, then anonymous id)."""
     lookup = claim.lookup()
     if lookup is None:
         return None
-    rows = _BY[lookup[0]].rows(session.connection(), {"site_id": site_id, "ident": lookup[1]})
+    rows = rows_or_erased(_BY[lookup[0]], session.connection(), lookup[0],
+                          {"site_id": site_id, "ident": lookup[1]})
     return PersonRecord(*rows[0]) if rows else None
 
 

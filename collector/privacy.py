@@ -1,8 +1,10 @@
 """One person's data: export everything stored about them, or erase it everywhere.
 
-Erasure keeps the ``people`` row with no personal data and ``erased_at`` set, so eligibility
-(``unsubscribed`` for erased people) never contacts them again; their scores stay in the
-aggregates without anything that identifies them. docs/governance.md lists every table.
+Erasure keeps the ``people`` row with no personal data and ``erased_at`` set, its user id,
+email and browser id replaced by their erasure marks (collector/people.py), so a request
+naming any of them finds the erased person, whom eligibility (``unsubscribed`` for erased
+people) never contacts again; their scores stay in the aggregates without anything that
+identifies them. docs/governance.md lists every table.
 
 Beyond the person's own rows, copies of their data sit in JSON: job payloads (events and
 webhook deliveries waiting or done, digests quoting a comment), stored idempotent replies
@@ -36,6 +38,7 @@ from collector.models import (
     Response,
     Ticket,
 )
+from collector.people import ERASED_PREFIX, LOOKUP_COLUMNS, erasure_mark
 from collector.rollup import mark_person_dirty
 
 # What erasure leaves of an answer (the row, and any copy of it in an event or a reply).
@@ -139,7 +142,9 @@ def _traces(session: Session, person: Person) -> Traces:
     for _, comment, answers in responses:
         words.add(comment or "")
         words.update(v for v in (answers or {}).values() if isinstance(v, str))
-    identifiers = {person.email or "", person.external_id or "", person.anonymous_id or ""}
+    # A repeated erasure finds marks, which were never copied anywhere.
+    identifiers = {value for value in (person.email, person.external_id, person.anonymous_id)
+                   if value and not value.startswith(ERASED_PREFIX)}
     return Traces(
         person.id, frozenset(r[0] for r in responses),
         frozenset(session.scalars(select(Invitation.id).where(
@@ -289,10 +294,12 @@ def _erase_from_audit(session: Session, site_id: int, traces: Traces, now: datet
             entry.changes = {"note": None, "erased_at": now.isoformat()}
             changed += 1
     found = _mentions(AuditEntry.changes, traces.strings())
+    if not found:  # a repeated erasure: nothing of theirs is left to look for
+        return changed
     query = select(AuditEntry).where(AuditEntry.site_id == site_id, or_(*found))
     if traces.since is not None:
         query = query.where(AuditEntry.at >= traces.since)
-    for entry in list(session.scalars(query)) if found else []:
+    for entry in list(session.scalars(query)):
         clean = scrub(entry.changes, traces)
         if clean != entry.changes:
             entry.changes = clean
@@ -324,10 +331,13 @@ def erase_person(session: Session, person: Person, *, actor: str, now: datetime)
         .values(timeline=[{"at": now.isoformat(), "actor": actor, "kind": "erased"}],
                 updated_at=now)
     ).rowcount
-    person.email = None
+    # Each identifier becomes its erasure mark: a later request naming it finds this person.
+    for column in LOOKUP_COLUMNS:
+        ident = getattr(person, column)
+        if ident and not ident.startswith(ERASED_PREFIX):
+            setattr(person, column, erasure_mark(person.site_id, column, ident))
     person.name = None
     person.locale = None
-    person.anonymous_id = None
     person.properties = {}
     person.value = None
     person.unsubscribed_at = person.unsubscribed_at or now

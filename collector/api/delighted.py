@@ -268,7 +268,7 @@ def _people_with(column: Any, field: str) -> Any:
         query = query.where(column <= until)
     people = db.session.scalars(query.order_by(column, Person.id).limit(per_page)
                                 .offset((page - 1) * per_page))
-    return jsonify([{"person_id": str(p.id), "email": p.email, "name": p.name,
+    return jsonify([{"person_id": str(p.id), "email": p.shown_email, "name": p.name,
                      field: unix(getattr(p, field))} for p in people])
 
 

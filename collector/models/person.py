@@ -32,5 +32,14 @@ class Person(Base):
     updated_at: Mapped[datetime]
     unsubscribed_at: Mapped[datetime | None]
     bounced_at: Mapped[datetime | None]
-    # An erased person keeps this row (with no personal data) so nobody contacts them again.
+    # An erased person keeps this row (with no personal data) so nobody contacts them again;
+    # their identifiers hold erasure marks (collector/people.py), never shown.
     erased_at: Mapped[datetime | None]
+
+    @property
+    def shown_user_id(self) -> str | None:
+        return None if self.erased_at else self.external_id
+
+    @property
+    def shown_email(self) -> str | None:
+        return None if self.erased_at else self.email

@@ -34,8 +34,8 @@ class PersonRefArgsSchema(ma.Schema):
 
 class PersonSchema(ma.Schema):
     id = fields.Integer()
-    user_id = fields.String(attribute="external_id", allow_none=True)
-    email = fields.String(allow_none=True)
+    user_id = fields.String(attribute="shown_user_id", allow_none=True)
+    email = fields.String(attribute="shown_email", allow_none=True)
     name = fields.String(allow_none=True)
     locale = fields.String(allow_none=True)
     properties = fields.Dict()

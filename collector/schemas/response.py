@@ -61,10 +61,11 @@ class ResponseCreateSchema(ma.Schema):
 
 class PersonRefSchema(ma.Schema):
     id = fields.Integer()
-    # An erased person keeps their id only so nobody contacts them again; it is not shown.
+    # An erased person's identifiers are erasure marks: not shown.
     user_id = fields.Function(
         lambda person: None if getattr(person, "erased_at", None) else person.external_id)
-    email = fields.String()
+    email = fields.Function(
+        lambda person: None if getattr(person, "erased_at", None) else person.email)
 
 
 class ResponseSchema(ma.Schema):

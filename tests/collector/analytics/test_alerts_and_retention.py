@@ -11,6 +11,7 @@ from collector.alerts import check_site, schedule_alerts
 from collector.extensions import db
 from collector.jobs import run_due_jobs
 from collector.models import AuditEntry, Job, Person, Response, Site
+from collector.people import find_person
 from collector.retention import schedule_retention
 from tests.collector.analytics.conftest import START, Stage
 
@@ -102,9 +103,12 @@ def test_retention_drops_old_comments_and_anonymises_inactive_people(any_stage: 
         _run_all(NOW)
         comments = dict(db.session.execute(select(Response.id, Response.comment)).all())
         assert comments == {old: None, recent: "fresh"}
-        people = {p.external_id: p for p in db.session.scalars(select(Person))}
-        assert people["gone"].erased_at is not None and people["gone"].email is None
-        assert people["here"].erased_at is None and people["here"].email == "here@example.com"
+        gone = find_person(db.session, any_stage.keys.site_id, user_id="gone")
+        here = find_person(db.session, any_stage.keys.site_id, user_id="here")
+        assert gone is not None and gone.erased_at is not None
+        assert gone.shown_email is None and gone.email != "gone@example.com"
+        assert here is not None and here.erased_at is None
+        assert here.email == "here@example.com"
         entry = db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "retention.applied")).one()
         assert entry.changes == {"comments_dropped": 1, "people_anonymised": 1}

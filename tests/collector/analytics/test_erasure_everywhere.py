@@ -96,9 +96,12 @@ def test_no_row_anywhere_still_holds_her_data(hooked: Stage, clock: FakeClock) -
 
     left = [(table, column, row_id) for table, column, row_id, text in _text_cells(hooked.app)
             if any(s.casefold() in text.casefold() for s in HERS)]
-    # Only the tombstone stays: the people row keeps the user id so that a later trigger
-    # for it finds an erased person (docs/governance.md).
-    assert left == [("people", "external_id", person_id)]
+    # Nothing: the people row keeps erasure marks of her user id and email (keyed hashes),
+    # which a later trigger naming either finds (docs/governance.md).
+    assert left == []
+    with hooked.app.app_context():
+        kept = db.session.get(Person, person_id)
+        assert kept is not None and kept.external_id.startswith("erased:")
 
 
 def test_unsent_jobs_about_her_are_deleted_and_the_rest_scrubbed(hooked: Stage,

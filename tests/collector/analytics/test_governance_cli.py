@@ -98,5 +98,6 @@ def test_people_commands_export_and_erase(stage: Stage) -> None:
     assert erased.exit_code == 0 and "responses 1" in erased.output
     with stage.app.app_context():
         person = db.session.scalars(select(Person)).one()
-        assert person.email is None and person.erased_at is not None
+        assert person.shown_email is None and person.erased_at is not None
+        assert person.email is not None and person.email.startswith("erased:")
     assert runner.invoke(args=["people", "erase", "nobody", "--yes"]).exit_code != 0

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from collector.extensions import db
 from collector.models import AuditEntry, Contact, FollowupCase, Invitation, Person, Response, Ticket
+from collector.people import erasure_mark
 from tests.collector.analytics.conftest import Stage
 
 
@@ -83,8 +84,11 @@ def test_erasure_reaches_every_table(any_stage: Stage) -> None:
     assert answer.json["person"]["email"] is None and answer.json["person"]["name"] is None
     with any_stage.app.app_context():
         person = db.session.scalars(select(Person)).one()
-        assert (person.email, person.name, person.locale, person.value) == (None,) * 4
+        assert (person.name, person.locale, person.value) == (None,) * 3
         assert person.properties == {} and person.erased_at is not None
+        # Her user id and email are kept only as erasure marks: keyed hashes, not the clear.
+        assert person.external_id == erasure_mark(person.site_id, "external_id", "u-1")
+        assert person.email == erasure_mark(person.site_id, "email", "ana@example.com")
         response = db.session.scalars(select(Response)).one()
         assert (response.comment, response.answers, response.properties) == (None, {}, {})
         assert response.score == 2  # the score stays in the aggregates, anonymous
@@ -103,15 +107,36 @@ def test_an_erased_person_is_never_contacted_again(stage: Stage) -> None:
     _person_with_history(stage)
     stage.client.delete("/v1/people/u-1", headers=stage.keys.auth())
     auth = stage.keys.auth()
-    stage.client.post("/v1/people", json={"user_id": "u-1", "email": "ana@example.com"},
-                      headers=auth)
+    upserted = stage.client.post("/v1/people", json={"user_id": "u-1",
+                                                     "email": "ana@example.com"}, headers=auth)
+    assert upserted.json["erased_at"] is not None and upserted.json["email"] is None
     with stage.app.app_context():
-        assert db.session.scalars(select(Person.email)).all() == [None]
+        assert [p.erased_at is not None for p in db.session.scalars(select(Person))] == [True]
     trigger = stage.client.post("/v1/triggers", json={
         "survey": "nps", "user_id": "u-1", "email": "ana@example.com", "channel": "email"},
         headers=auth).json
     assert (trigger["eligible"], trigger["reason"]) == (False, "unsubscribed")
     assert trigger["invitation"] is None
+    assert stage.client.delete("/v1/people/u-1", headers=auth).status_code == 200
+
+
+def test_a_person_erased_by_email_alone_is_never_contacted_again(any_stage: Stage) -> None:
+    """Known only by email: a later trigger or upsert naming that email (in any case) finds
+    the erased person by the email's erasure mark, not a new person to survey."""
+    auth = any_stage.keys.auth()
+    created = any_stage.client.post("/v1/people", json={"email": "Bo@Example.com"},
+                                    headers=auth).json
+    erased = any_stage.client.delete(f"/delighted/v1/people/{created['id']}", headers=auth)
+    assert erased.status_code in (200, 202), erased.get_data(as_text=True)
+    for body in ({"email": "bo@example.com"}, {"email": "BO@example.COM"}):
+        trigger = any_stage.client.post("/v1/triggers", json={
+            "survey": "nps", "channel": "email", **body}, headers=auth).json
+        assert (trigger["eligible"], trigger["reason"]) == (False, "unsubscribed")
+        assert any_stage.client.post("/v1/people", json=body,
+                                     headers=auth).json["erased_at"] is not None
+    with any_stage.app.app_context():
+        people = db.session.scalars(select(Person)).all()
+        assert len(people) == 1 and people[0].email != "bo@example.com"
 
 
 def test_an_erased_persons_answers_no_longer_name_them(stage: Stage) -> None:
