@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.harness import figures_markdown, markdown_table, parse_emitted, update_doc
 
 BENCH = Path(__file__).resolve().parent
-HELPERS = {"harness", "load", "services", "hello_world", "run_all",
+HELPERS = {"harness", "load", "services", "hello_world", "stack_floor", "run_all",
            # A tool for comparing two versions, not a goal: run by hand.
            "compare_commits"}
 
@@ -86,9 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short runs: check the set-up")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these scripts")
     parser.add_argument("--no-doc", action="store_true", help="do not touch the doc")
-    parser.add_argument("--timeout", type=float, help="seconds per script (600, quick 300)")
+    parser.add_argument("--timeout", type=float, help="seconds per script (1200, quick 300)")
     args = parser.parse_args(argv)
-    timeout = args.timeout or (300 if args.quick else 600)
+    timeout = args.timeout or (300 if args.quick else 1200)
 
     summary = []
     for path in discover(args.only):
