@@ -70,9 +70,12 @@ def export_person(
         return [row_dict(row) for row in session.scalars(
             select(model).where(column == person.id).order_by(model.id))]
 
+    stored = row_dict(person)
+    if person.erased_at is not None:  # erasure marks are never shown (docs/governance.md)
+        stored.update(dict.fromkeys(LOOKUP_COLUMNS))
     export = {
         "exported_at": now.isoformat(),
-        "person": row_dict(person),
+        "person": stored,
         "responses": rows(Response, Response.person_id),
         "invitations": rows(Invitation, Invitation.person_id),
         "tickets": rows(Ticket, Ticket.person_id),

@@ -101,6 +101,11 @@ def test_erasure_reaches_every_table(any_stage: Stage) -> None:
         entry = db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "person.erased")).one()
         assert entry.entity_id == str(person.id)
+    # The marks are what is stored, never what is shown, not even in her data export.
+    exported = any_stage.client.get("/v1/people/u-1/export", headers=any_stage.keys.auth())
+    assert exported.status_code == 200
+    assert {exported.json["person"][c] for c in ("external_id", "email", "anonymous_id")} == {
+        None}
 
 
 def test_an_erased_person_is_never_contacted_again(stage: Stage) -> None:
