@@ -25,6 +25,7 @@ from werkzeug.serving import make_server
 
 from collector import create_app
 from collector.database import migrate
+from collector.decision_counts import discard_all
 from collector.extensions import db
 from collector.models import Base
 from tests.factories import SiteKeys, make_site, make_survey
@@ -51,6 +52,14 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
                                                          "TENPOINT_TEST_REDIS_URL"}:
             monkeypatch.delenv(name)
     monkeypatch.setenv("TENPOINT_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
+@pytest.fixture(autouse=True)
+def _no_counts_leak() -> Iterator[None]:
+    """Buffered decision counts belong to one test's database: a later flush (the next
+    test's, or the one at exit) must not write them into another, or into one since dropped."""
+    yield
+    discard_all()
 
 
 # --- databases ---------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,18 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from collector.decision_counts import discard_all
 from collector.extensions import db
 from collector.jobs import run_due_jobs
 from tests.conftest import AppFactory, FakeClock
 from tests.factories import SiteKeys, make_site, make_survey
-
-
-@pytest.fixture(autouse=True)
-def _no_counts_leak() -> Iterator[None]:
-    """Buffered decision counts belong to one test's database."""
-    yield
-    discard_all()
 
 
 @dataclass

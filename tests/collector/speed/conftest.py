@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from collector.decision_counts import discard_all
 from tests.collector.eligibility.conftest import World, build_world
 from tests.conftest import AppFactory, FakeClock
-
-
-@pytest.fixture(autouse=True)
-def _no_counts_leak() -> Iterator[None]:
-    yield
-    discard_all()
 
 
 @pytest.fixture
