@@ -41,6 +41,16 @@ from collector.schemas.response import (
     ResponseUpdateSchema,
 )
 
+
+def refuse_erased(claim: PersonClaim) -> None:
+    """An erased person's new answer is refused, not stored: they asked for nothing about
+    them to be kept, and no survey is shown to them any more (docs/governance.md)."""
+    lookup = claim.lookup()
+    field = {"external_id": "user_id"}.get(lookup[0], lookup[0]) if lookup else "user_id"
+    raise APIError(410, "person_erased",
+                   "This person was erased; nothing more is stored about them.", field=field)
+
+
 blp = Blueprint("responses", __name__, url_prefix="/v1/responses",
                 description="Answers to surveys.")
 
@@ -62,6 +72,8 @@ class Responses(MethodView):
         claim = PersonClaim(user_id=screening.user_id, email=data.get("email"),
                             anonymous_id=data.get("anonymous_id"), locale=data.get("locale"))
         found = find_person_record(session, g.key.site_id, claim)
+        if found is not None and found.erased_at is not None:
+            refuse_erased(claim)
         person = found or (unsaved_person(g.key.site_id, claim, moment)
                            if claim.lookup() else None)
         answer = NewResponse(

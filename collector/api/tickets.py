@@ -35,6 +35,10 @@ class Tickets(MethodView):
                                email=data.get("email"))
         if person is None:
             raise APIError(422, "validation_failed", "Give user_id or email.", field="user_id")
+        if person.erased_at is not None:
+            # Nothing more is stored about an erased person; they are never surveyed anyway.
+            return {"ticket_id": data["ticket_id"], "status": data["status"],
+                    "at": data.get("at") or moment, "applied": False}
         outcome = record_ticket_event(db.session, g.key.site_id, person, data["ticket_id"],
                                       data["status"], data.get("at") or moment, moment)
         return {"ticket_id": outcome.ticket.external_id, "status": outcome.ticket.status,

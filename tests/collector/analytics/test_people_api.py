@@ -144,6 +144,31 @@ def test_a_person_erased_by_email_alone_is_never_contacted_again(any_stage: Stag
         assert len(people) == 1 and people[0].email != "bo@example.com"
 
 
+def test_nothing_new_is_stored_about_an_erased_person(any_stage: Stage) -> None:
+    """A new answer naming her is refused (410, nothing stored); a ticket event for her is
+    answered ``applied: false`` and not stored, so a backend needs no special case."""
+    _person_with_history(any_stage)
+    auth = any_stage.keys.auth()
+    any_stage.client.delete("/v1/people/u-1", headers=auth)
+    for who, field in (({"user_id": "u-1"}, "user_id"), ({"email": "ANA@example.com"}, "email")):
+        answer = any_stage.client.post("/v1/responses", json={
+            "survey": "nps", "score": 9, "comment": "it is me again", **who}, headers=auth)
+        assert answer.status_code == 410
+        assert (answer.json["error"]["code"], answer.json["error"]["field"]) == (
+            "person_erased", field)
+    ticket = any_stage.client.post("/v1/tickets", json={
+        "ticket_id": "T-2", "user_id": "u-1", "status": "open"}, headers=auth)
+    assert ticket.status_code == 200
+    assert (ticket.json["applied"], ticket.json["status"]) == (False, "open")
+    with any_stage.app.app_context():
+        assert db.session.scalars(select(Response.comment)).all() == [None]
+        assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+    # Someone else's answer is stored as ever.
+    assert any_stage.client.post("/v1/responses", json={"survey": "nps", "score": 9,
+                                                        "user_id": "u-2"},
+                                 headers=auth).status_code == 201
+
+
 def test_an_erased_persons_answers_no_longer_name_them(stage: Stage) -> None:
     """The kept user id only stops them being contacted: listings and exports omit it."""
     _person_with_history(stage)
