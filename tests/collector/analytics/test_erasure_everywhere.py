@@ -91,8 +91,14 @@ def test_no_row_anywhere_still_holds_her_data(hooked: Stage, clock: FakeClock) -
     assert {("jobs", "payload"), ("idempotency_records", "body"),
             ("audit_entries", "changes"), ("responses", "comment")} <= before
 
-    erased = hooked.client.delete(f"/v1/people/{USER_ID}", headers=hooked.keys.auth())
+    # With a key: the erase request's own stored reply is scanned below too.
+    erased = hooked.client.delete(f"/v1/people/{USER_ID}",
+                                  headers={**hooked.keys.auth(), "Idempotency-Key": "erase"})
     assert erased.status_code == 200
+    assert erased.json["person"]["user_id"] is None
+    with hooked.app.app_context():
+        assert db.session.scalars(select(IdempotencyRecord).where(
+            IdempotencyRecord.endpoint == "people.erase")).one().status_code == 200
 
     left = [(table, column, row_id) for table, column, row_id, text in _text_cells(hooked.app)
             if any(s.casefold() in text.casefold() for s in HERS)]
