@@ -26,8 +26,8 @@ from collector.people import (
     RECORD_COLUMNS,
     PersonClaim,
     PersonRecord,
+    claim_params,
     claimed_by,
-    rows_or_erased,
 )
 from collector.prepared import PooledReader, Prepared
 
@@ -88,15 +88,14 @@ def read_history(source: Session | Connection | PooledReader, site_id: int,
     lookup = claim.lookup()
     if lookup is None:
         return None
-    params: dict[str, Any] = {"site_id": site_id, "ident": lookup[1], "now": now,
-                              "since": since}
+    params = claim_params(site_id, *lookup)
+    params.update(now=now, since=since)
     if survey_id is not None:
         params["survey_id"] = survey_id
     # A session (or the request's lazy one) lends its connection; the others are one.
     connection = source if isinstance(source, (Connection, PooledReader)) else \
         source.connection()
-    rows = rows_or_erased(_STATEMENTS[(lookup[0], survey_id is not None)], connection,
-                          lookup[0], params)
+    rows = _STATEMENTS[(lookup[0], survey_id is not None)].rows(connection, params)
     if not rows:
         return None
     first = rows[0]

@@ -3,8 +3,9 @@
 An erased person's identifiers are replaced by their erasure marks (``erasure_mark``): a
 keyed hash, so the clear user id, email or browser id is stored nowhere, yet a later request
 naming any of them finds the erased person (never contacted again) instead of creating a new
-one. A look-up that finds nobody by the identifier asks again by its mark, so a returning
-visitor's page view costs nothing more (docs/governance.md, "Erasure marks").
+one. Every look-up asks for the identifier and its mark in one statement: two probes of the
+same index (docs/governance.md, "Erasure marks"). Lowest id first: a person created with the
+same email after another was erased is always the younger row, so the erased one wins.
 """
 
 from __future__ import annotations
@@ -51,13 +52,10 @@ def find_person(
     if lookup is None:
         return None
     column, ident = lookup
-    for value in (ident, erasure_mark(site_id, column, ident)):
-        found = session.scalars(select(Person).where(
-            Person.site_id == site_id, getattr(Person, column) == value).order_by(Person.id)
-        ).first()
-        if found is not None:
-            return found
-    return None
+    return session.scalars(select(Person).where(
+        Person.site_id == site_id,
+        getattr(Person, column).in_((ident, erasure_mark(site_id, column, ident))))
+        .order_by(Person.id)).first()
 
 
 def upsert_person(
@@ -154,11 +152,13 @@ LOOKUP_COLUMNS = ("external_id", "email", "anonymous_id")
 
 
 def claimed_by(column: str, *selected: Any) -> Any:
-    """``selected`` of the person whose ``column`` equals the bound ``ident`` on the bound
-    ``site_id``, lowest id first: the statement shape of every hot-path person look-up."""
-    return (select(*selected).where(_PEOPLE.c.site_id == bindparam("site_id"),
-                                    _PEOPLE.c[column] == bindparam("ident"))
-            .order_by(_PEOPLE.c.id).limit(1))
+    """``selected`` of the person whose ``column`` equals the bound ``ident`` or its erasure
+    ``mark`` on the bound ``site_id`` (``claim_params``), lowest id first: the statement
+    shape of every hot-path person look-up."""
+    return (select(*selected).where(
+        _PEOPLE.c.site_id == bindparam("site_id"),
+        _PEOPLE.c[column].in_((bindparam("ident"), bindparam("mark"))))
+        .order_by(_PEOPLE.c.id).limit(1))
 
 
 # One statement per identifying column, in PersonClaim.lookup's order of precedence.
@@ -196,15 +196,11 @@ class PersonClaim:
         return None
 
 
-def rows_or_erased(statement: Prepared, connection: Any, column: str,
-                   params: dict[str, Any]) -> list[Any]:
-    """Rows of a ``claimed_by`` statement for ``params["ident"]``; when there are none, for
-    its erasure mark (a person erased since naming it is still the same person)."""
-    rows = statement.rows(connection, params)
-    if rows:
-        return rows
-    mark = erasure_mark(params["site_id"], column, params["ident"])
-    return statement.rows(connection, {**params, "ident": mark})
+def claim_params(site_id: int, column: str, ident: str) -> dict[str, Any]:
+    """What ``claimed_by`` binds: the identifier and its erasure mark, asked for at once (a
+    person erased since is still the same person), so a first-time visitor costs no second
+    round trip."""
+    return {"site_id": site_id, "ident": ident, "mark": erasure_mark(site_id, column, ident)}
 
 
 def find_person_record(session: Session, site_id: int,
@@ -213,8 +209,7 @@ def find_person_record(session: Session, site_id: int,
     lookup = claim.lookup()
     if lookup is None:
         return None
-    rows = rows_or_erased(_BY[lookup[0]], session.connection(), lookup[0],
-                          {"site_id": site_id, "ident": lookup[1]})
+    rows = _BY[lookup[0]].rows(session.connection(), claim_params(site_id, *lookup))
     return PersonRecord(*rows[0]) if rows else None
 
 
