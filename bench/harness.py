@@ -187,6 +187,13 @@ def start_hello_world(workdir: Path, settings: GunicornSettings = DEFAULT_SETTIN
                           settings=settings)
 
 
+def start_stack_floor(env: dict[str, str], workdir: Path,
+                      settings: GunicornSettings = DEFAULT_SETTINGS) -> Server:
+    """The least a server-side check can do (stack_floor.py), on the collector's database."""
+    return start_gunicorn("bench.stack_floor:app", name="floor", workdir=workdir, env=env,
+                          settings=settings)
+
+
 def start_collector(env: dict[str, str], workdir: Path, *, name: str = "collector",
                     settings: GunicornSettings = DEFAULT_SETTINGS, port: int = 0) -> Server:
     return start_gunicorn("collector.wsgi:app", name=name, workdir=workdir, env=env,

@@ -39,8 +39,8 @@ from bench.harness import (
     running,
     seed_demo,
     start_collector,
-    start_gunicorn,
     start_hello_world,
+    start_stack_floor,
     steady_state,
     workspace,
 )
@@ -182,8 +182,7 @@ def run_database(label: str, database_url: str, redis_url: str | None,
         # One ``with``, two managers: the collector starts only once hello-world is guarded.
         with running(start_hello_world(work)) as (hello,), \
                 running(start_collector(env, work)) as (collector,), \
-                running(start_gunicorn("bench.stack_floor:app", name="floor", workdir=work,
-                                       env=env)) as (floor,):
+                running(start_stack_floor(env, work)) as (floor,):
             return measure(label, hello, collector, floor, keys, database_url, args)
 
 

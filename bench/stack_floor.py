@@ -29,6 +29,9 @@ from collections import Counter
 from typing import Any
 
 from flask import Flask, jsonify, request
+from sqlalchemy.engine import make_url
+
+from collector.database import sqlite_pragmas
 
 app = Flask(__name__)
 _DATABASE_URL = os.environ.get("TENPOINT_DATABASE_URL", "")
@@ -42,27 +45,25 @@ _counts_lock = threading.Lock()
 
 def _connect(database_url: str) -> tuple[Any, str]:
     """An autocommit connection and its driver's parameter marker."""
-    if database_url.startswith("sqlite"):
-        connection = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None,
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(str(url.database), isolation_level=None,
                                      check_same_thread=False)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000"):
-            connection.execute(f"PRAGMA {pragma}")
+        sqlite_pragmas(connection)  # the collector's own settings (WAL, synchronous=NORMAL)
         return connection, "?"
     import psycopg
 
-    return psycopg.connect(database_url.replace("postgresql+psycopg", "postgresql"),
+    return psycopg.connect(url.set(drivername="postgresql").render_as_string(False),
                            autocommit=True, prepare_threshold=0), "%s"
 
 
 def prepare(database_url: str) -> None:
     """Create the table the floor's answers go to (before its workers start)."""
     connection, _ = _connect(database_url)
+    key = "INTEGER" if make_url(database_url).get_backend_name() == "sqlite" else "BIGSERIAL"
     try:
-        connection.execute("CREATE TABLE IF NOT EXISTS floor_answers "
-                           "(id INTEGER PRIMARY KEY, site_id INTEGER, body TEXT)"
-                           if database_url.startswith("sqlite") else
-                           "CREATE TABLE IF NOT EXISTS floor_answers "
-                           "(id BIGSERIAL PRIMARY KEY, site_id INTEGER, body TEXT)")
+        connection.execute(f"CREATE TABLE IF NOT EXISTS floor_answers "
+                           f"(id {key} PRIMARY KEY, site_id INTEGER, body TEXT)")
     finally:
         connection.close()
 

@@ -21,7 +21,7 @@ from collector.prepared import PooledReader
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+def sqlite_pragmas(dbapi_connection: object, _record: object = None) -> None:
     # WAL lets readers and one writer share the file across gunicorn workers; the busy
     # timeout makes a second writer wait instead of failing at once.
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
@@ -34,7 +34,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas)
         sqlite_writers.install(engine)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -23,14 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collector.models import Person
+from collector.models.person import ShownIdentifiers
 from collector.prepared import Prepared
 
 ERASED_PREFIX = "erased:"
-
-
-@lru_cache(maxsize=1024)
-def _erasure_key(site_id: int) -> bytes:
-    return f"tenpoint-erasure:{site_id}".encode()
 
 
 def erasure_mark(site_id: int, column: str, ident: str) -> str:
@@ -38,7 +33,8 @@ def erasure_mark(site_id: int, column: str, ident: str) -> str:
     when its person is erased. Keyed by the site, not by a secret: rotating
     ``TENPOINT_SECRET_KEY`` must never let an erased person be surveyed again. Stored marks
     are compared with new ones, so this format never changes."""
-    digest = hmac.digest(_erasure_key(site_id), f"{column}\x00{ident}".encode(), "sha256")
+    digest = hmac.digest(f"tenpoint-erasure:{site_id}".encode(), f"{column}\x00{ident}".encode(),
+                         "sha256")
     return ERASED_PREFIX + digest.hex()[:40]
 
 
@@ -119,7 +115,7 @@ def person_changes(person: Any, *, email: str | None, name: str | None, locale: 
 # --- the widget's hot paths: the same rules without the ORM (docs/eligibility.md, "Speed") ---
 
 @dataclass(frozen=True)
-class PersonRecord:
+class PersonRecord(ShownIdentifiers):
     """A person row as :func:`find_person_record` reads it or :func:`unsaved_person` foresees
     it (``id`` 0 until :func:`save_person_record` stores it): the columns of :class:`Person`,
     read-only, with no session behind it."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,7 +11,27 @@ from sqlalchemy.orm import Mapped, mapped_column
 from collector.models.base import Base
 
 
-class Person(Base):
+class _Identified(Protocol):
+    external_id: str | None
+    email: str | None
+    erased_at: datetime | None
+
+
+class ShownIdentifiers:
+    """The user id and email as every answer shows them: an erased person's are erasure
+    marks (collector/people.py), shown as nothing. Shared by the ORM row and the hot path's
+    ``PersonRecord``, so the rule is written once."""
+
+    @property
+    def shown_user_id(self: _Identified) -> str | None:
+        return None if self.erased_at else self.external_id
+
+    @property
+    def shown_email(self: _Identified) -> str | None:
+        return None if self.erased_at else self.email
+
+
+class Person(ShownIdentifiers, Base):
     __tablename__ = "people"
     __table_args__ = (
         UniqueConstraint("site_id", "external_id", name="uq_people_site_external"),
@@ -35,11 +55,3 @@ class Person(Base):
     # An erased person keeps this row (with no personal data) so nobody contacts them again;
     # their identifiers hold erasure marks (collector/people.py), never shown.
     erased_at: Mapped[datetime | None]
-
-    @property
-    def shown_user_id(self) -> str | None:
-        return None if self.erased_at else self.external_id
-
-    @property
-    def shown_email(self) -> str | None:
-        return None if self.erased_at else self.email

@@ -61,11 +61,9 @@ class ResponseCreateSchema(ma.Schema):
 
 class PersonRefSchema(ma.Schema):
     id = fields.Integer()
-    # An erased person's identifiers are erasure marks: not shown.
-    user_id = fields.Function(
-        lambda person: None if getattr(person, "erased_at", None) else person.external_id)
-    email = fields.Function(
-        lambda person: None if getattr(person, "erased_at", None) else person.email)
+    # A ``Person`` or a ``PersonRecord``: both show an erased person's identifiers as null.
+    user_id = fields.String(attribute="shown_user_id", allow_none=True)
+    email = fields.String(attribute="shown_email", allow_none=True)
 
 
 class ResponseSchema(ma.Schema):
