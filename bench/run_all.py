@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.harness import figures_markdown, markdown_table, parse_emitted, update_doc
 
 BENCH = Path(__file__).resolve().parent
-HELPERS = {"harness", "load", "services", "hello_world", "stack_floor", "run_all",
+HELPERS = {"harness", "load", "services", "hello_world", "stack_floor", "direct_view", "run_all",
            # A tool for comparing two versions, not a goal: run by hand.
            "compare_commits"}
 

@@ -132,6 +132,7 @@ def test_placeholders_make_every_request_unique() -> None:
 
 def test_run_all_runs_bench_scripts_but_not_helpers_or_the_soak() -> None:
     names = {path.stem for path in discover()}
-    assert "http_throughput" in names
-    assert not names & {"harness", "load", "services", "hello_world", "stack_floor", "run_all"}
+    assert {"http_throughput", "layers"} <= names
+    assert not names & {"harness", "load", "services", "hello_world", "stack_floor",
+                        "direct_view", "run_all"}
     assert not any(name.startswith(("soak", "_")) for name in names)
