@@ -28,7 +28,7 @@ from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PATHS = ("eligibility/returning", "eligibility", "submit")
+PATHS = ("eligibility/returning", "eligibility", "submit", "eligibility/automatic")
 BATCH = 300
 READY = "READY"
 

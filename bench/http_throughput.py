@@ -86,6 +86,12 @@ def specs(publishable_key: str) -> dict[str, RequestSpec]:
         "eligibility/returning": RequestSpec(
             "POST", f"/v1/eligibility?key={publishable_key}",
             json.dumps({"survey": SURVEY, "user_id": "{{known}}"}), headers),
+        # The same visitor as the widget's automatic page-view check asks (no survey named):
+        # refused, with the quiet-period rule (docs/eligibility.md) worked out on top.
+        "eligibility/automatic": RequestSpec(
+            "POST", f"/v1/eligibility?key={publishable_key}",
+            json.dumps({"url": "https://app.example.com/settings", "user_id": "{{known}}"}),
+            headers),
         "submit": RequestSpec(
             "POST", f"/v1/responses?key={publishable_key}&idempotency_key={{{{id}}}}",
             json.dumps({"survey": SURVEY, "score": 9, "user_id": "{{id}}",
@@ -151,7 +157,8 @@ def measure(label: str, hello: Server, collector: Server, floor: Server,
     results = []
     seed_known_people(collector, specs(keys["publishable_key"])["eligibility/returning"])
     steady_state(database_url)
-    for name, spec in specs(keys["publishable_key"]).items():
+    for name in GOALS:
+        spec = specs(keys["publishable_key"])[name]
         check_once(hello, spec)
         check_once(collector, spec)
 

@@ -54,6 +54,10 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a process keeps publishable keys, sites and surveys it has read; a "
             "change through another collector reaches it within this time. 0: no cache. "
             "See docs/eligibility.md, \"Speed\"."),
+    Setting("TENPOINT_RECHECK_AFTER_SECONDS", "RECHECK_AFTER_SECONDS", 300, int,
+            "How long the widget skips its automatic page-view checks after one that no "
+            "survey of the site could pass, on any page. 0: it asks on every page view. "
+            "See docs/eligibility.md, \"Quiet periods\"."),
     Setting("TENPOINT_RATE_LIMIT_ENABLED", "RATE_LIMIT_ENABLED", None, _bool,
             "Rate limits on or off. Unset: on, except in test apps (`TESTING`). "
             "See docs/protection.md."),

@@ -14,8 +14,15 @@ from sqlalchemy.orm import Session
 from collector.config_cache import ConfigCache, cached_survey, cached_surveys
 from collector.decision_counts import count_decision
 from collector.display import choose_survey_locale, display_payload
-from collector.eligibility import Rules
-from collector.engagement import Who, contact_window, evaluate, record_display, rules_for
+from collector.eligibility import ContactFact, Rules, Situation, TicketFacts, decide
+from collector.engagement import (
+    Who,
+    contact_window,
+    evaluate,
+    person_facts,
+    record_display,
+    rules_for,
+)
 from collector.history import read_history
 from collector.i18n import locale_candidates
 from collector.models import Invitation, Survey
@@ -40,6 +47,8 @@ class DisplayAnswer:
     reason: str
     survey: dict[str, Any] | None = None
     display_id: str | None = None
+    # Seconds the widget may skip its automatic page-view checks (docs/eligibility.md).
+    recheck_after: int | None = None
 
 
 def _url_matches(pattern: str, url: str) -> bool:
@@ -59,6 +68,36 @@ def show_on_matches(config: dict[str, Any], url: str | None, event: str | None) 
     if urls:
         return url is not None and any(_url_matches(pattern, url) for pattern in urls)
     return not events
+
+
+def _shown_on_page_views(survey: Any) -> bool:
+    """Active, with a version, and matching some page view: URL patterns, or no targeting
+    at all (a survey naming only events is shown through ``track``, never on a page view)."""
+    version = survey.current_version
+    if not survey.active or version is None:
+        return False
+    show_on = version.config.get("show_on") or {}
+    return bool(show_on.get("urls")) or not show_on.get("events")
+
+
+def nothing_to_show(surveys: tuple[Any, ...], rules: dict[int, Rules], person: Any, who: Who,
+                    contacts: tuple[ContactFact, ...], tickets: TicketFacts,
+                    now: datetime) -> bool:
+    """No survey of the site could be shown to this person now, on any page.
+
+    Each survey that page views can show is decided as if its URL matched. What would cost
+    a read is assumed no obstacle: a daily cap not reached, a translation at hand. So the
+    answer errs towards ``False``, which only means the widget keeps asking.
+    """
+    facts = person_facts(person, who)
+    for survey in surveys:
+        if not _shown_on_page_views(survey):
+            continue
+        situation = Situation(survey_active=True, has_translation=True, salt=survey.salt,
+                              touchpoint=survey.current_version.config.get("touchpoint"))
+        if decide(situation, rules[survey.id], facts, contacts, tickets, now).eligible:
+            return False
+    return True
 
 
 def _candidates(cache: ConfigCache, session: Session, site_id: int,
@@ -94,14 +133,19 @@ def _pick_survey(session: Session, request: DisplayRequest, candidates: tuple[An
 
 
 def check_display(session: Session, site: Any, request: DisplayRequest, now: datetime,
-                  cache: ConfigCache, reader: PooledReader | None = None) -> DisplayAnswer:
+                  cache: ConfigCache, reader: PooledReader | None = None, *,
+                  recheck_after: int = 0) -> DisplayAnswer:
     """Decide for one page view. A dry run reads only: no person, display or count written.
     ``site`` is a :class:`Site` or its snapshot; surveys are read through ``cache``; the
-    person's history through ``reader`` when given, else the session (writes always are)."""
+    person's history through ``reader`` when given, else the session (writes always are).
+    ``recheck_after``: seconds a refused automatic page-view check (no survey or event
+    named) may tell the widget to stay quiet when no survey could be shown on any page."""
     who = request.who
+    automatic = recheck_after > 0 and not request.survey_key and not request.event
     candidates = _candidates(cache, session, site.id, request)
     if not candidates:
-        return DisplayAnswer(False, "survey_inactive")
+        return DisplayAnswer(False, "survey_inactive",
+                             recheck_after=recheck_after if automatic else None)
     claim = PersonClaim(user_id=who.user_id, email=who.email, anonymous_id=who.anonymous_id,
                         locale=request.locale, properties=who.properties)
     # Each candidate's rules, merged once: they set how far back to read, then decide.
@@ -115,13 +159,21 @@ def check_display(session: Session, site: Any, request: DisplayRequest, now: dat
     if person is None and claim.lookup() is not None and not request.dry_run:
         # Someone new is judged unsaved (no history to read), written with the display below.
         person = unsaved_person(site.id, claim, now)
+
+    def quiet() -> int | None:
+        if not automatic or (history is not None and history.due_invitation_id is not None):
+            return None
+        contacts, tickets = (history.contacts, history.tickets) if history else ((), TicketFacts())
+        return recheck_after if nothing_to_show(candidates, rules, person, who, contacts,
+                                                tickets, now) else None
+
     survey, invitation = _pick_survey(session, request, candidates,
                                       history.due_invitation_id if history else None)
     if survey is None or survey.current_version is None:
-        return DisplayAnswer(False, "survey_inactive")
-    candidates = locale_candidates(request.locale, person.locale if person else None,
-                                   request.accept_language, site.default_locale)
-    locale = choose_survey_locale(survey.current_version.config, candidates)
+        return DisplayAnswer(False, "survey_inactive", recheck_after=quiet())
+    locales = locale_candidates(request.locale, person.locale if person else None,
+                                request.accept_language, site.default_locale)
+    locale = choose_survey_locale(survey.current_version.config, locales)
     decision = evaluate(session, site, survey, person, who, now=now,
                         has_translation=locale is not None, rules=rules.get(survey.id),
                         history=(history.contacts, history.tickets) if history else None)
@@ -135,7 +187,7 @@ def check_display(session: Session, site: Any, request: DisplayRequest, now: dat
         display_id = (record_display(session, survey, person, now, invitation)
                       if decision.eligible and person is not None else None)
     if not decision.eligible:
-        return DisplayAnswer(False, decision.reason)
+        return DisplayAnswer(False, decision.reason, recheck_after=quiet())
     assert locale is not None
     # A version never changes, so its display in one locale is rendered once per process.
     payload = cache.payload(("display", survey.current_version.id, locale),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import g, request
+from flask import current_app, g, request
 from flask.views import MethodView
 from sqlalchemy.orm import Session
 
@@ -62,9 +62,9 @@ class Eligibility(MethodView):
                 who=who, survey_key=data.get("survey"), locale=data.get("locale"),
                 accept_language=request.headers.get("Accept-Language"), url=data.get("url"),
                 event=data.get("event"), dry_run=data["dry_run"]), moment, config_cache(),
-                reader)
+                reader, recheck_after=current_app.config["RECHECK_AFTER_SECONDS"])
         return {"eligible": answer.eligible, "reason": answer.reason, "survey": answer.survey,
-                "display_id": answer.display_id}
+                "display_id": answer.display_id, "recheck_after": answer.recheck_after}
 
 
 @blp.route("/declines")

@@ -48,6 +48,10 @@ class EligibilityOutSchema(ma.Schema):
     reason = fields.String(required=True, metadata={"enum": list(REASONS)})
     survey = fields.Dict(allow_none=True)
     display_id = fields.String(allow_none=True)
+    recheck_after = fields.Integer(allow_none=True, metadata={"description": (
+        "Refused automatic page-view checks only: no survey of the site could be shown to "
+        "this person now on any page, so the widget skips its automatic checks for this "
+        "many seconds (docs/eligibility.md, \"Quiet periods\"). Null otherwise.")})
 
 
 class DeclineInSchema(ma.Schema):

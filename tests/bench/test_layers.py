@@ -30,4 +30,5 @@ def test_the_direct_view_decides_and_records_like_the_collector(
     # Each display was committed: the other app meets both people as returning visitors.
     assert _check(app, site, "direct-1")["reason"] == "recently_surveyed"
     assert _check(direct, site, "shipped-1") == _check(app, site, "shipped-1") == {
-        "eligible": False, "reason": "recently_surveyed", "survey": None, "display_id": None}
+        "eligible": False, "reason": "recently_surveyed", "survey": None, "display_id": None,
+        "recheck_after": None}

@@ -203,3 +203,29 @@ def test_a_tracked_event_shows_the_survey_configured_for_it(page, host_site) -> 
 def test_a_page_view_shows_a_survey_without_any_call(page, host_site) -> None:
     page.goto(host_site.page("/plain", host_site.widget_tag()))
     page.get_by_role("radiogroup", name=TEXTS_FULL["question"]).wait_for()
+
+
+def test_after_a_refused_page_view_the_widget_stays_quiet_for_the_period(page, host_site) -> None:
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.post_data or "")
+            if "/v1/eligibility" in r.url else None)
+    url = host_site.page("/plain", host_site.widget_tag())
+    page.goto(url)
+    with page.expect_response(lambda r: "/v1/declines" in r.url):
+        page.get_by_role("button", name="Close survey").click()
+    with page.expect_response(lambda r: "/v1/eligibility" in r.url) as refused:
+        page.reload()
+    assert (refused.value.json()["reason"], refused.value.json()["recheck_after"]) == (
+        "recently_declined", 300)
+    asked.clear()
+    page.reload()
+    # A named survey still asks; the automatic check of this page view did not.
+    with page.expect_response(lambda r: "/v1/eligibility" in r.url):
+        page.evaluate("tenpoint('show', 'nps')")
+    assert [('"survey"' in body) for body in asked] == [True]
+    # Once the period is over, page views ask again.
+    page.evaluate("localStorage.setItem('tenpoint_quiet', localStorage.getItem("
+                  "'tenpoint_quiet').replace(/^[0-9]+/, String(Date.now() - 1)))")
+    with page.expect_response(lambda r: "/v1/eligibility" in r.url) as later:
+        page.reload()
+    assert later.value.json()["reason"] == "recently_declined"

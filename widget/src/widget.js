@@ -9,7 +9,7 @@
   "use strict";
   var prior = w.tenpoint;
   if (prior && prior.loaded) return; // a second copy of the script is harmless
-  var OUTBOX = "tenpoint_outbox", ANON = "tenpoint_anon", CSS = "__TENPOINT_CSS__", base = null;
+  var OUTBOX = "tenpoint_outbox", ANON = "tenpoint_anon", QUIET = "tenpoint_quiet", CSS = "__TENPOINT_CSS__", base = null;
   var me = d.currentScript;
   function attr(n) { return me && me.getAttribute("data-" + n); }
   var cfg = {
@@ -131,15 +131,21 @@
     return b;
   }
 
+  // A quiet period: after an automatic check that no survey could pass on any page, the
+  // collector says how long to stop asking ("<until> <person>" in localStorage). It only
+  // spares requests: the collector still decides every check that is made.
   function check(extra) {
     if (current || pending || !cfg.key) return;
-    var body = who(), u = cfg.user;
+    var body = who(), u = cfg.user, id = body.user_id || body.anonymous_id;
+    var auto = !extra.survey && !extra.event, q = store(QUIET) || "", i = q.indexOf(" ");
+    if (auto && q.slice(i + 1) === id && +q.slice(0, i) > Date.now()) return;
     var lang = u.locale || langs();
     if (lang) body.locale = lang;
     for (var f in extra) body[f] = extra[f];
     pending = true;
     call("POST", cfg, "/v1/eligibility", JSON.stringify(body)).then(function (res) {
       pending = false;
+      if (auto && res.recheck_after) store(QUIET, Date.now() + res.recheck_after * 1e3 + " " + id);
       if (!res.eligible || !res.survey || current) return;
       var wait = ((res.survey.show_on || {}).delay_seconds || 0) * 1000;
       var show = safe(function () { if (!current) render(res.survey, res.display_id); });
@@ -309,6 +315,7 @@
     reset: function () {
       cfg.user = {};
       store(ANON, null);
+      store(QUIET, null);
       if (current) { current.remove(); current = null; }
     },
     on: function (name, cb) {
