@@ -3,6 +3,7 @@ only when no survey of the site could be shown to the person on any page."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from collector.extensions import db
@@ -13,8 +14,10 @@ from tests.conftest import AppFactory, FakeClock
 PAGE = "https://app.example.com/settings"
 
 
+@pytest.mark.parametrize("database", ["world", "pg_world"])
 def test_a_returning_visitor_refused_on_every_survey_is_told_to_stay_quiet(
-        world: World) -> None:
+        database: str, request: pytest.FixtureRequest) -> None:
+    world: World = request.getfixturevalue(database)
     world.survey("nps")
     shown = world.eligibility(user_id="u-1", url=PAGE)
     assert shown["eligible"] is True and shown["recheck_after"] is None
