@@ -72,15 +72,16 @@ def main(argv: list[str] | None = None) -> int:
     rounds = args.rounds or (2 if args.quick else 5)
     seconds = args.seconds or (2 if args.quick else 5)
 
-    def load(server: Server) -> LoadResult:
-        return run_load(server.url, spec, seconds=seconds, connections=CONNECTIONS)
-
     with workspace() as work, ExitStack() as stack:
         database_url = f"sqlite:///{work}/layers.db"
         env = collector_env(database_url, work / "instance", extra=COLLECTOR_SETTINGS)
         keys = seed_demo(env)
         use_default_rules(env)
         spec = specs(keys["publishable_key"])["eligibility/returning"]
+
+        def load(server: Server) -> LoadResult:
+            return run_load(server.url, spec, seconds=seconds, connections=CONNECTIONS)
+
         hello = stack.enter_context(running(start_hello_world(work)))[0]
         collectors = [stack.enter_context(running(start_gunicorn(
             app, name=f"variant-{number}", workdir=work,
