@@ -14,6 +14,7 @@ bench only sends valid checks.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from flask import Flask, jsonify, request
@@ -23,14 +24,8 @@ from collector.api import eligibility
 from collector.auth import BROWSER, require_key
 from collector.idempotency import write_endpoint
 
-
-def _undecorated(view: Any) -> Any:
-    while hasattr(view, "__wrapped__"):
-        view = view.__wrapped__
-    return view
-
-
-_decide = _undecorated(eligibility.Eligibility.post)
+# The view's own code, under flask-smorest's and our decorators (each keeps ``__wrapped__``).
+_decide = inspect.unwrap(eligibility.Eligibility.post)
 _load, _dump = eligibility.EligibilityInSchema(), eligibility.EligibilityOutSchema()
 
 

@@ -35,7 +35,7 @@ from bench.harness import (
     workspace,
 )
 from bench.http_throughput import COLLECTOR_SETTINGS, specs, use_default_rules
-from bench.load import KNOWN_PEOPLE, fill, known_person
+from bench.load import KNOWN_PEOPLE, fill, known_visitor
 from bench.services import PrivatePostgres, PrivateRedis
 
 WsgiApp = Callable[..., Any]
@@ -68,10 +68,7 @@ def seed_returning_visitors(app: WsgiApp, publishable_key: str) -> None:
     """Show the survey once to each of ``KNOWN_PEOPLE``, so the bench meets them again."""
     returning = specs(publishable_key)["eligibility/returning"]
     for number in range(KNOWN_PEOPLE):
-        call(app, returning.method, returning.path,
-             returning.body.replace("{{known}}", known_person(number)).encode(),
-             {"Content-Type": "text/plain",
-              "X-Forwarded-For": f"10.254.{number // 256}.{number % 256}"})
+        call(app, returning.method, returning.path, *known_visitor(returning, number))
 
 
 def runner(app: WsgiApp, name: str, key: str) -> Callable[[int], None]:

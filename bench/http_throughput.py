@@ -44,7 +44,7 @@ from bench.harness import (
     steady_state,
     workspace,
 )
-from bench.load import KNOWN_PEOPLE, RequestSpec, fill, known_person, run_load, tool_name
+from bench.load import KNOWN_PEOPLE, RequestSpec, fill, known_visitor, run_load, tool_name
 from bench.services import PrivatePostgres, PrivateRedis
 
 GOALS = {"eligibility": 0.5, "eligibility/returning": 0.5, "submit": 0.35}
@@ -140,11 +140,9 @@ def use_default_rules(env: dict[str, str]) -> None:
 def seed_known_people(server: Server, spec: RequestSpec) -> None:
     """Show the survey once to each returning visitor, so the bench meets them again."""
     def one(number: int) -> None:
-        request = urllib.request.Request(
-            server.url + spec.path, method="POST",
-            data=spec.body.replace("{{known}}", known_person(number)).encode(),
-            headers={"Content-Type": "text/plain",
-                     "X-Forwarded-For": f"10.254.{number // 256 % 256}.{number % 256}"})
+        body, headers = known_visitor(spec, number)
+        request = urllib.request.Request(server.url + spec.path, method="POST", data=body,
+                                         headers=headers)
         with urllib.request.urlopen(request, timeout=30) as answer:
             answer.read()
 

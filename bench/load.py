@@ -56,6 +56,13 @@ class RequestSpec:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def known_visitor(spec: RequestSpec, number: int) -> tuple[bytes, dict[str, str]]:
+    """Body and headers of ``spec`` (a ``{{known}}`` check) sent by returning visitor
+    ``number`` from an address of its own: how the benches seed their returning visitors."""
+    return (spec.body.replace("{{known}}", known_person(number)).encode(),
+            {"Content-Type": "text/plain", "X-Forwarded-For": made_up_ip(254, number)})
+
+
 @dataclass
 class LoadResult:
     requests: int
