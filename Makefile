@@ -21,11 +21,11 @@ widget: $(STAMP)
 	$(BIN)/python widget/build.py
 
 locales: $(STAMP)
-	$(BIN)/python -m collector.catalogs compile
+	$(BIN)/python -m collector.languages.maintenance compile
 
 # Refresh messages.pot from the source, merge it into every locale's .po, compile (docs/i18n.md).
 i18n: $(STAMP)
-	$(BIN)/python -m collector.catalogs extract update compile
+	$(BIN)/python -m collector.languages.maintenance extract update compile
 
 # The worker runs beside the web server; Ctrl-C (or the server exiting) stops both.
 run: install

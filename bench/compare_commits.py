@@ -83,7 +83,7 @@ def worktree(revision: str, into: Path) -> None:
     subprocess.run(["git", "worktree", "add", "--detach", "-q", str(into), revision], cwd=ROOT,
                    check=True)
     # What ``make install`` builds and git does not keep: the compiled catalogs.
-    subprocess.run([sys.executable, "-m", "collector.catalogs", "compile"], cwd=into,
+    subprocess.run([sys.executable, "-m", "collector.languages.maintenance", "compile"], cwd=into,
                    check=True, capture_output=True)
 
 

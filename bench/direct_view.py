@@ -20,9 +20,9 @@ from typing import Any
 from flask import Flask, jsonify, request
 
 from collector import create_app
-from collector.api import eligibility
-from collector.auth import BROWSER, require_key
-from collector.idempotency import write_endpoint
+from collector.access.auth import BROWSER, require_key
+from collector.core.idempotency import write_endpoint
+from collector.eligibility.views import checks as eligibility
 
 # The view's own code, under flask-smorest's and our decorators (each keeps ``__wrapped__``).
 _decide = inspect.unwrap(eligibility.Eligibility.post)

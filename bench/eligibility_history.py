@@ -32,12 +32,12 @@ from sqlalchemy import create_engine, text
 
 from bench.harness import emit, figure, median
 from collector import create_app
-from collector.database import migrate
-from collector.decision_counts import discard_all
-from collector.extensions import db
-from collector.keys import create_key
+from collector.access.keys import create_key
+from collector.core.database import migrate
+from collector.core.extensions import db
+from collector.eligibility.decision_counts import discard_all
 from collector.models import Site
-from collector.surveys import create_survey
+from collector.surveys.definitions import create_survey
 
 POSTGRES_URL = os.environ.get("TENPOINT_BENCH_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

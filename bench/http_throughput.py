@@ -117,9 +117,9 @@ def check_once(server: Server, spec: RequestSpec) -> int:
 
 DEFAULT_RULES_SCRIPT = """
 from collector import create_app
-from collector.clock import now
-from collector.extensions import db
-from collector.surveys import find_survey, update_survey
+from collector.core.clock import now
+from collector.core.extensions import db
+from collector.surveys.definitions import find_survey, update_survey
 app = create_app()
 with app.app_context():
     survey = find_survey(db.session, 1, %r, with_version=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import emit, figure
-from collector.stats import Z_95, NpsCounts
+from collector.analytics.statistics import Z_95, NpsCounts
 
 SIZES = (10, 15, 20, 30, 50)
 # True shares (promoters, passives, detractors): a grid from grim to glowing.

@@ -2,7 +2,7 @@
 
 Seeds N responses (default 1,000,000) into a fresh SQLite file and, when reachable, a
 private PostgreSQL database created for the run and dropped after it; then times
-``collector.metrics.nps_report`` (what ``GET /v1/metrics/nps`` runs) for several groupings,
+``analytics.metrics.nps_report`` (what ``GET /v1/metrics/nps`` runs) for several groupings,
 median of several runs, next to a baseline measured in the same run: a bare
 ``SELECT count(*)`` over the same rows.
 
@@ -39,12 +39,12 @@ from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from bench.harness import emit, figure
-from collector.database import migrate
-from collector.metrics import MetricsQuery, NpsReport, nps_report, scan_report
+from collector.analytics.metrics import MetricsQuery, NpsReport, nps_report, scan_report
+from collector.analytics.rollup_builder import mark_days_dirty, refresh_rollup
+from collector.analytics.statistics import category_of
+from collector.core.database import migrate
 from collector.models import Person, Response, Site, Ticket
-from collector.rollup import mark_days_dirty, refresh_rollup
-from collector.stats import category_of
-from collector.surveys import create_survey
+from collector.surveys.definitions import create_survey
 
 GOAL_SECONDS = 1.0
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

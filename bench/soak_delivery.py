@@ -233,8 +233,8 @@ class Delivery:
 
 def missing_capability(collector_url: str) -> str:
     """Empty when webhooks and the job worker exist; else what is missing."""
-    if importlib.util.find_spec("collector.worker") is None:
-        return "no collector.worker (issue 8)"
+    if importlib.util.find_spec("collector.delivery.worker") is None:
+        return "no collector.delivery.worker (issue 8)"
     try:
         with urllib.request.urlopen(collector_url + "/openapi.json", timeout=10) as answer:
             paths = json.load(answer).get("paths", {})

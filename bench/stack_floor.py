@@ -31,7 +31,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 from sqlalchemy.engine import make_url
 
-from collector.database import sqlite_pragmas
+from collector.core.database import sqlite_pragmas
 
 app = Flask(__name__)
 _DATABASE_URL = os.environ.get("TENPOINT_DATABASE_URL", "")

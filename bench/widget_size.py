@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import emit, figure
-from collector.i18n import available_locales, interface_strings
+from collector.languages.catalogs import available_locales, interface_strings
 from widget.build import OUT, build, snippet
 
 BUDGET = 6 * 1024

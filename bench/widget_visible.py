@@ -33,8 +33,8 @@ from werkzeug.serving import make_server
 
 from bench.harness import emit, figure, median
 from collector import create_app
-from collector.database import migrate
-from collector.extensions import db
+from collector.core.database import migrate
+from collector.core.extensions import db
 from tests.factories import make_site, make_survey
 from widget.build import build
 

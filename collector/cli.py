@@ -5,23 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import select
 
-from collector.analytics_commands import COMMANDS as ANALYTICS_COMMANDS
-from collector.clock import now
 from collector.config import settings_markdown
-from collector.database import migrate
-from collector.delivery.commands import COMMANDS as DELIVERY_COMMANDS
-from collector.demo import seed_demo
-from collector.extensions import db
-from collector.keys import ROLES, create_key, revoke_key, rotate_key
-from collector.models import ApiKey, Site
+from collector.core.clock import now
+from collector.core.database import migrate
+from collector.core.extensions import db
+from collector.surveys.demo import seed_demo
 
 
 def _create_app() -> Flask:
@@ -79,63 +73,6 @@ def serve_command(workers: int | None, port: int | None, host: str | None) -> No
     os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
 
 
-@click.group("keys")
-def keys_group() -> None:
-    """Create, rotate and revoke API keys."""
-
-
-def _site(slug: str) -> Site:
-    site = db.session.scalars(select(Site).where(Site.slug == slug)).first()
-    if site is None:
-        raise click.ClickException(f"No site {slug!r}.")
-    return site
-
-
-@keys_group.command("create")
-@click.option("--site", "site_slug", required=True)
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--name", default="")
-@with_appcontext
-def keys_create(site_slug: str, role: str, name: str) -> None:
-    """Create a key and print it once (only its hash is kept)."""
-    _, raw = create_key(db.session, _site(site_slug).id, role, now(), name=name)
-    db.session.commit()
-    click.echo(raw)
-
-
-def _key_by_prefix_or_id(ident: str) -> ApiKey:
-    query = select(ApiKey)
-    query = query.where(ApiKey.id == int(ident)) if ident.isdigit() else query.where(
-        ApiKey.prefix == ident[:10])
-    keys = list(db.session.scalars(query))
-    if len(keys) != 1:
-        raise click.ClickException(f"{len(keys)} keys match {ident!r}; give the key id.")
-    return keys[0]
-
-
-@keys_group.command("revoke")
-@click.argument("key")
-@with_appcontext
-def keys_revoke(key: str) -> None:
-    """Revoke a key (by id, or the key itself) at once."""
-    found = _key_by_prefix_or_id(key)
-    revoke_key(db.session, found, now())
-    db.session.commit()
-    click.echo(f"Revoked key {found.id} ({found.prefix}…).")
-
-
-@keys_group.command("rotate")
-@click.argument("key")
-@click.option("--overlap-hours", type=float, default=24.0, show_default=True)
-@with_appcontext
-def keys_rotate(key: str, overlap_hours: float) -> None:
-    """Create a replacement key; the old one keeps working for the overlap."""
-    found = _key_by_prefix_or_id(key)
-    _, raw = rotate_key(db.session, found, now(), timedelta(hours=overlap_hours))
-    db.session.commit()
-    click.echo(raw)
-
-
 @click.command("settings")
 @click.option("--markdown", is_flag=True, help="Print the README table.")
 def settings_command(markdown: bool) -> None:
@@ -143,8 +80,7 @@ def settings_command(markdown: bool) -> None:
     click.echo(settings_markdown())
 
 
-COMMANDS = (init_command, serve_command, keys_group, settings_command, *DELIVERY_COMMANDS)
-COMMANDS += ANALYTICS_COMMANDS
+COMMANDS = (init_command, serve_command, settings_command)
 
 
 def init_app(app: Flask) -> None:

@@ -144,7 +144,7 @@ def finalize_config(config: dict[str, Any], instance_path: str) -> None:
     config["PUBLIC_URL"] = str(config["PUBLIC_URL"]).rstrip("/")
     config["SQLALCHEMY_ENGINES"] = {"default": config["DATABASE_URL"]}
     if not _in_memory(config["DATABASE_URL"]):
-        # The per-page-view reads run on their own autocommit pool (collector/database.py).
+        # The per-page-view reads run on their own autocommit pool (collector/core/database.py).
         # Autocommit: nothing to roll back when a connection goes back to the pool.
         config["SQLALCHEMY_ENGINES"]["reads"] = {"url": config["DATABASE_URL"],
                                                  "isolation_level": "AUTOCOMMIT",

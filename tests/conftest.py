@@ -24,9 +24,9 @@ from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from collector import create_app
-from collector.database import migrate
-from collector.decision_counts import discard_all
-from collector.extensions import db
+from collector.core.database import migrate
+from collector.core.extensions import db
+from collector.eligibility.decision_counts import discard_all
 from collector.models import Base
 from tests.factories import SiteKeys, make_site, make_survey
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from collector.keys import ROLES, create_key
+from collector.access.keys import ROLES, create_key
 from collector.models import Site
-from collector.surveys import create_survey
+from collector.surveys.definitions import create_survey
 
 ORIGIN = "https://app.example.com"
 TEXTS_EN: dict[str, Any] = {

@@ -24,15 +24,15 @@ from urllib.parse import unquote, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from collector.display import choose_survey_locale, survey_texts, text_direction
-from collector.hosted import unsubscribe_token
-from collector.i18n import (
+from collector.eligibility.invitations import issue_token
+from collector.hosted.links import unsubscribe_token
+from collector.languages.catalogs import (
     RESPONDENT_STRINGS,
     interface_strings,
     locale_candidates,
     translations_for,
 )
-from collector.invitations import issue_token
+from collector.languages.survey_texts import choose_survey_locale, survey_texts, text_direction
 from collector.models import Invitation, Person, Site, Survey
 
 log = logging.getLogger(__name__)

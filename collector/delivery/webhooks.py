@@ -1,9 +1,9 @@
 """Webhook endpoints, Standard Webhooks signing, fan-out and delivery jobs.
 
-An event (``collector.events.emit``) becomes one ``event.dispatch`` job; dispatching queues one
-``webhook.deliver`` job per subscribed endpoint, so a slow or dead receiver only delays its own
-deliveries. Every attempt is logged (``WebhookDelivery``). The ``webhook-id`` header is the
-event id, the same on every retry, so receivers can drop duplicates.
+An event (``collector.delivery.events.emit``) becomes one ``event.dispatch`` job; dispatching
+queues one ``webhook.deliver`` job per subscribed endpoint, so a slow or dead receiver only
+delays its own deliveries. Every attempt is logged (``WebhookDelivery``). The ``webhook-id``
+header is the event id, the same on every retry, so receivers can drop duplicates.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collector.delivery.events import EVENT_TYPES
 from collector.delivery.http import UnsafeDestination, post, resolve
-from collector.events import EVENT_TYPES
-from collector.jobs import JobFailed, current_attempt, handler
+from collector.delivery.jobs import JobFailed, current_attempt, handler
 from collector.models import WebhookDelivery, WebhookEndpoint
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret

@@ -1,11 +1,11 @@
-"""Alembic environment: the URL comes from the caller (collector.database.migrate)."""
+"""Alembic environment: the URL comes from the caller (collector.core.database.migrate)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from collector.database import configure_engine
+from collector.core.database import configure_engine
 from collector.models import Base
 
 config = context.config

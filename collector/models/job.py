@@ -37,7 +37,7 @@ class Job(Base):
     # The worker holding the lease; a worker only finishes a job it still holds.
     locked_by: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(Text)
-    # Periodic jobs (collector/periodic.py): e.g. "alerts.check" or "digest.weekly:3".
+    # Periodic jobs (collector/delivery/periodic.py): e.g. "alerts.check" or "digest.weekly:3".
     dedupe_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -19,7 +19,7 @@ class _Identified(Protocol):
 
 class ShownIdentifiers:
     """The user id and email as every answer shows them: an erased person's are erasure
-    marks (collector/people.py), shown as nothing. Shared by the ORM row and the hot path's
+    marks (collector/people/lookup.py), shown as nothing. Shared by the ORM row and the hot path's
     ``PersonRecord``, so the rule is written once."""
 
     @property
@@ -53,5 +53,5 @@ class Person(ShownIdentifiers, Base):
     unsubscribed_at: Mapped[datetime | None]
     bounced_at: Mapped[datetime | None]
     # An erased person keeps this row (with no personal data) so nobody contacts them again;
-    # their identifiers hold erasure marks (collector/people.py), never shown.
+    # their identifiers hold erasure marks (collector/people/lookup.py), never shown.
     erased_at: Mapped[datetime | None]

@@ -1,5 +1,5 @@
 """The NPS roll-ups: additive sums per UTC day, so metrics over a year read a few thousand
-rows instead of a million. Maintained by collector/rollup.py; design in
+rows instead of a million. Maintained by collector/analytics/rollup_builder.py; design in
 docs/metrics-rollup.md."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collector.models.engagement import Ticket
 
 class RollupSums:
     """One cell of a roll-up (site, survey, UTC day) and its additive sums, as
-    collector/metrics.py sums raw answers.
+    collector/analytics/metrics.py sums raw answers.
 
     Counted (accepted or released) answers feed the category counts and weight sums;
     quarantined ones only ``quarantined``.
@@ -64,16 +64,16 @@ class NpsPropertyRollup(RollupSums, Base):
     __table_args__ = (Index("ix_nps_property_rollups_site_name_day", "site_id", "name", "day"),)
 
     name: Mapped[str] = mapped_column(String(64))
-    # The text the raw query groups by (collector.rollup.property_key): on both databases a
-    # number or boolean is cast to text, so 9 and "9" are one value.
+    # The text the raw query groups by (collector.analytics.rollup_builder.property_key): on
+    # both databases a number or boolean is cast to text, so 9 and "9" are one value.
     value: Mapped[str | None] = mapped_column(Text)
 
 
 class NpsTicketRollup(RollupSums, Base):
     """Sums over one (site, survey, UTC day, ticket resolution bucket) cell: the bucket of
     the answering person's most recently resolved ticket when the day was rebuilt
-    (collector.rollup.ticket_bucket). Tickets change after the answer: the job rebuilds
-    the days of a person whose tickets changed, readers read them raw until then."""
+    (collector.analytics.rollup_builder.ticket_bucket). Tickets change after the answer: the job
+    rebuilds the days of a person whose tickets changed, readers read them raw until then."""
 
     __tablename__ = "nps_ticket_rollups"
     __table_args__ = (Index("ix_nps_ticket_rollups_site_day", "site_id", "day"),)

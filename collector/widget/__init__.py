@@ -1,37 +1,14 @@
-"""Serves the built widget script with a long cache and an ETag."""
+"""Serving the built widget script (built from widget/src) with a long cache and an ETag."""
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, request
-from flask.typing import ResponseReturnValue
-
-from collector.errors import APIError
-
-bp = Blueprint("widget", __name__)
-STATIC = Path(__file__).resolve().parent.parent / "static"
-ASSETS = {"widget.js": "application/javascript", "widget.css": "text/css"}
+if TYPE_CHECKING:
+    from flask import Flask
 
 
-@cache
-def _built(path: Path, mtime: float) -> tuple[bytes, str]:
-    body = path.read_bytes()
-    return body, hashlib.sha256(body).hexdigest()[:20]
+def init_app(app: Flask) -> None:
+    from collector.widget import views
 
-
-@bp.get("/<any('widget.js', 'widget.css'):asset>")
-def widget_asset(asset: str) -> ResponseReturnValue:
-    """The widget. Cached for a day, revalidated by ETag (the snippet URL never changes)."""
-    path = STATIC / asset
-    if not path.exists():
-        raise APIError(503, "widget_not_built", "Run 'make widget' to build the widget.")
-    body, etag = _built(path, path.stat().st_mtime)
-    response = Response(body, mimetype=ASSETS[asset])
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = 86400
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response.make_conditional(request)
+    app.register_blueprint(views.bp)

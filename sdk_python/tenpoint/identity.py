@@ -1,7 +1,7 @@
 """Identity tokens: your backend signs a person's id so the browser widget cannot claim to be
 someone else.
 
-The format is the collector's (``collector/identity.py``)::
+The format is the collector's (``collector/access/identity.py``)::
 
     v1.<b64id>.<exp>.<b64sig>
     b64id  = base64url(user_id)       exp = expiry, unix seconds

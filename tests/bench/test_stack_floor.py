@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench import stack_floor
-from collector.database import migrate
+from collector.core.database import migrate
 
 
 def test_the_floor_reads_the_person_and_stores_the_answer(tmp_path: Path,

@@ -94,7 +94,7 @@ class HostSite:
 @pytest.fixture
 def host_site(app: Flask, live_server: Any) -> HostSite:
     """The collector on one loopback port, a customer's site on another (so CORS applies)."""
-    from collector.extensions import db
+    from collector.core.extensions import db
 
     collector = live_server(app)
     app.config["PUBLIC_URL"] = collector.url

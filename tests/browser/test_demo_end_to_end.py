@@ -15,7 +15,7 @@ def test_answer_the_demo_survey_with_the_keyboard(app, runner, live_server, page
     keys = json.loads(runner.invoke(args=["init", "--demo", "--json"]).output)
     # The demo site allows the live server's origin, as `make run` allows its own.
     with app.app_context():
-        from collector.extensions import db
+        from collector.core.extensions import db
         from collector.models import Site
 
         site = db.session.query(Site).filter_by(slug="demo").one()

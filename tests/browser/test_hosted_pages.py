@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from collector.extensions import db
+from collector.core.extensions import db
 from tests.browser.conftest import TEXTS_FULL, assert_accessible
 from tests.collector.pages.conftest import make_invitation
 from tests.factories import make_site, make_survey
@@ -115,7 +115,7 @@ def test_message_pages_are_accessible(page, hosted, app) -> None:
     assert_accessible(page)
     page.goto(f"{hosted.url}/s/unknown-token")
     assert_accessible(page)
-    from collector.hosted import unsubscribe_token
+    from collector.hosted.links import unsubscribe_token
 
     person_id = make_invitation(app, hosted.site.site_id, email="x@example.com").person_id
     page.goto(f"{hosted.url}/u/{unsubscribe_token(app.config['SECRET_KEY'], person_id)}")

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from collector.extensions import db
-from collector.i18n import INTERFACE_STRINGS, translations_for
+from collector.core.extensions import db
+from collector.languages.catalogs import INTERFACE_STRINGS, translations_for
 from tests.factories import make_survey
 
 pytestmark = pytest.mark.browser

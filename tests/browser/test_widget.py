@@ -189,7 +189,7 @@ def test_every_widget_state_is_accessible(page, host_site) -> None:
 
 
 def test_a_tracked_event_shows_the_survey_configured_for_it(page, host_site) -> None:
-    from collector.extensions import db
+    from collector.core.extensions import db
     from tests.factories import make_survey
 
     with host_site.app.app_context():

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from collector.extensions import db
+from collector.core.extensions import db
 from tests.browser.conftest import TEXTS_FULL, assert_accessible
 from tests.browser.test_widget import open_survey, wait_for_responses
 from tests.factories import make_survey

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from collector.extensions import db
-from collector.keys import find_active_key, hash_key, rotate_key
+from collector.access.keys import find_active_key, hash_key, rotate_key
+from collector.core.extensions import db
 from collector.models import ApiKey
 from tests.factories import SiteKeys
 

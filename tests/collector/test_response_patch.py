@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import Job
 
 ORIGIN = "https://app.example.com"

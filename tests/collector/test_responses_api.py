@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from collector.extensions import db
+from collector.core.extensions import db
 from tests.factories import ORIGIN, SiteKeys, make_site, make_survey
 
 

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import AuditEntry, SurveyVersion
 from tests.factories import TEXTS_EN, SiteKeys
 

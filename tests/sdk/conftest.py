@@ -11,7 +11,7 @@ import tenpoint
 from flask import Flask
 from sqlalchemy import func, select
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import Response
 from tests.conftest import LiveServer
 from tests.factories import SiteKeys, make_site, make_survey

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import tenpoint
 
-from collector.extensions import db
-from collector.people import upsert_person
-from collector.responses import NewResponse, record_response
-from collector.surveys import find_survey
+from collector.core.extensions import db
+from collector.people.lookup import upsert_person
+from collector.responses.recording import NewResponse, record_response
+from collector.surveys.definitions import find_survey
 from tests.sdk.conftest import Collector
 from tests.sdk.proxy import FaultProxy
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tenpoint import identity
 
-from collector import identity as collector_identity
+from collector.access import identity as collector_identity
 
 SECRET = "a3f" * 20
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

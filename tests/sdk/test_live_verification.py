@@ -16,8 +16,8 @@ import tenpoint
 from flask import Flask
 from standardwebhooks.webhooks import Webhook
 
-from collector.extensions import db
-from collector.jobs import run_due_jobs
+from collector.core.extensions import db
+from collector.delivery.jobs import run_due_jobs
 from collector.models import Site
 from tests.conftest import LiveServer
 from tests.factories import ORIGIN

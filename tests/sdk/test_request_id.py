@@ -1,4 +1,5 @@
-"""Every collector answer carries an X-Request-Id the SDK can report (collector/requestid.py)."""
+"""Every collector answer carries an X-Request-Id the SDK can report
+(collector/core/request_ids.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 
 from flask.testing import FlaskClient
 
-from collector.requestid import new_request_id
+from collector.core.request_ids import new_request_id
 from tests.factories import SiteKeys
 
 

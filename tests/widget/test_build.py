@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from collector.i18n import available_locales, interface_strings
+from collector.languages.catalogs import available_locales, interface_strings
 from widget.build import CSS_PLACEHOLDER, OUT, build, minify_css, snippet
 
 SOURCE = Path(__file__).resolve().parents[2] / "widget" / "src" / "widget.js"

@@ -1,6 +1,6 @@
 """erasure marks: people erased before this revision kept their user id in the clear (the
 only way a later request naming it found them); it becomes its erasure mark, a keyed hash
-that later look-ups compare against (collector/people.py, docs/governance.md). Their email
+that later look-ups compare against (collector/people/lookup.py, docs/governance.md). Their email
 and browser id were already blanked. Not reversible: the clear id is gone by design.
 
 Revision ID: 0011
@@ -9,7 +9,7 @@ Revises: 0010
 import sqlalchemy as sa
 from alembic import op
 
-from collector.people import ERASED_PREFIX, erasure_mark
+from collector.people.lookup import ERASED_PREFIX, erasure_mark
 
 revision = '0011'
 down_revision = '0010'

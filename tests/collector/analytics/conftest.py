@@ -12,10 +12,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from collector.extensions import db
-from collector.people import upsert_person
-from collector.responses import NewResponse, record_response
-from collector.surveys import find_survey
+from collector.core.extensions import db
+from collector.people.lookup import upsert_person
+from collector.responses.recording import NewResponse, record_response
+from collector.surveys.definitions import find_survey
 from tests.factories import SiteKeys, make_site, make_survey
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

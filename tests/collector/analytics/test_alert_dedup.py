@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from collector.alerts import (
+from collector.analytics.alerts import (
     AlertSettings,
     OpenAlert,
     Reading,
@@ -17,10 +17,10 @@ from collector.alerts import (
     decide,
     schedule_alerts,
 )
-from collector.extensions import db
-from collector.jobs import run_due_jobs
+from collector.analytics.statistics import NpsCounts, category_of, compare
+from collector.core.extensions import db
+from collector.delivery.jobs import run_due_jobs
 from collector.models import AuditEntry, Job, Response, Site, Survey
-from collector.stats import NpsCounts, category_of, compare
 from tests.collector.analytics.conftest import START, Stage
 
 # Ten answers a day: promoters (10), passives (8), detractors (3).

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from collector.alerts import check_site, schedule_alerts
-from collector.extensions import db
-from collector.jobs import run_due_jobs
+from collector.analytics.alerts import check_site, schedule_alerts
+from collector.core.extensions import db
+from collector.delivery.jobs import run_due_jobs
+from collector.governance.retention import schedule_retention
 from collector.models import AuditEntry, Job, Person, Response, Site
-from collector.people import find_person
-from collector.retention import schedule_retention
+from collector.people.lookup import find_person
 from tests.collector.analytics.conftest import START, Stage
 
 NOW = START + timedelta(days=40)

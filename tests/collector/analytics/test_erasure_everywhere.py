@@ -14,11 +14,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from collector.digest import send_digests
-from collector.extensions import db
-from collector.jobs import run_due_jobs
+from collector.core.extensions import db
+from collector.delivery.jobs import run_due_jobs
+from collector.followups.digest import send_digests
 from collector.models import AuditEntry, Base, IdempotencyRecord, Job, Person, Response
-from collector.privacy import Traces, names, scrub
+from collector.people.privacy import Traces, names, scrub
 from tests.collector.analytics.conftest import Stage, _stage
 from tests.conftest import AppFactory, FakeClock
 

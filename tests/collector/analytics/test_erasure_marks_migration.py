@@ -10,9 +10,9 @@ from alembic import command
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from collector.database import alembic_config
+from collector.core.database import alembic_config
 from collector.models import Person, Site
-from collector.people import erasure_mark, find_person
+from collector.people.lookup import erasure_mark, find_person
 
 AT = datetime(2026, 1, 5, tzinfo=UTC)
 

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from sqlalchemy import event, insert, select
 
-from collector.exports import ExportFilter, csv_chunks, iter_records
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import Response, Survey
+from collector.responses.exports import ExportFilter, csv_chunks, iter_records
 from tests.collector.analytics.conftest import START, Stage
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import AuditEntry, Person, SurveyVersion
 from tests.collector.analytics.conftest import Stage
 

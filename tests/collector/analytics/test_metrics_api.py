@@ -136,7 +136,7 @@ def test_an_unknown_weight_is_refused(stage: Stage) -> None:
 
 def test_metrics_are_only_for_the_keys_own_site(stage: Stage) -> None:
     stage.add(10)
-    from collector.extensions import db
+    from collector.core.extensions import db
     from tests.factories import make_site
 
     with stage.app.app_context():
@@ -151,9 +151,9 @@ def test_a_publishable_key_cannot_read_metrics(stage: Stage) -> None:
 
 def _ticket(stage: Stage, user_id: str, external_id: str, opened: int, resolved: float | None
             ) -> None:
-    from collector.extensions import db
+    from collector.core.extensions import db
     from collector.models import Ticket
-    from collector.people import find_person
+    from collector.people.lookup import find_person
 
     with stage.app.app_context():
         person = find_person(db.session, stage.keys.site_id, user_id=user_id)
@@ -185,9 +185,9 @@ def test_grouping_by_the_resolution_time_of_the_last_ticket(any_stage: Stage) ->
 def test_exclusions_by_reason_are_reported_for_the_span(any_stage: Stage) -> None:
     from datetime import date
 
-    from collector.extensions import db
+    from collector.core.extensions import db
     from collector.models import DecisionCount
-    from collector.surveys import find_survey
+    from collector.surveys.definitions import find_survey
 
     with any_stage.app.app_context():
         survey = find_survey(db.session, any_stage.keys.site_id, "nps")

@@ -14,9 +14,16 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from collector.extensions import db
-from collector.jobs import run_due_jobs
-from collector.metrics import MetricsQuery, NpsReport, nps_report
+from collector.analytics.metrics import MetricsQuery, NpsReport, nps_report
+from collector.analytics.rollup_builder import (
+    KIND,
+    mark_days_dirty,
+    refresh_rollup,
+    schedule_rollup,
+)
+from collector.analytics.statistics import category_of
+from collector.core.extensions import db
+from collector.delivery.jobs import run_due_jobs
 from collector.models import (
     Job,
     NpsDailyRollup,
@@ -25,8 +32,6 @@ from collector.models import (
     Response,
     Survey,
 )
-from collector.rollup import KIND, mark_days_dirty, refresh_rollup, schedule_rollup
-from collector.stats import category_of
 from tests.collector.analytics.conftest import START, Stage
 
 BASE = datetime(2026, 3, 1, tzinfo=UTC)

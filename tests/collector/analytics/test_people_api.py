@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy import func, select
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import AuditEntry, Contact, FollowupCase, Invitation, Person, Response, Ticket
-from collector.people import erasure_mark
+from collector.people.lookup import erasure_mark
 from tests.collector.analytics.conftest import Stage
 
 

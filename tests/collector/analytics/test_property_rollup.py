@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from collector import rollup
-from collector.extensions import db
-from collector.metrics import MetricsQuery, nps_report, scan_report
+from collector.analytics import rollup_builder as rollup
+from collector.analytics.metrics import MetricsQuery, nps_report, scan_report
+from collector.analytics.rollup_builder import mark_days_dirty, refresh_rollup
+from collector.analytics.statistics import category_of
+from collector.core.extensions import db
 from collector.models import NpsDailyRollup, NpsRollupDirtyDay, NpsRollupState, Response, Site
 from collector.models.rollup import NpsPropertyRollup, NpsRollupProperty
-from collector.rollup import mark_days_dirty, refresh_rollup
-from collector.stats import category_of
 from tests.collector.analytics.conftest import START, Stage
 from tests.collector.analytics.test_metrics_rollup import (
     BASE,

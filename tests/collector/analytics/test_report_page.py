@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from flask.testing import FlaskClient
 
-from collector.clock import now
-from collector.extensions import db
-from collector.keys import revoke_key
+from collector.access.keys import revoke_key
+from collector.core.clock import now
+from collector.core.extensions import db
 from collector.models import ApiKey
 from tests.collector.analytics.conftest import Stage
 

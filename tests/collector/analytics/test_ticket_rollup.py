@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from collector.extensions import db
-from collector.metrics import MetricsQuery, nps_report, scan_report
+from collector.analytics.metrics import MetricsQuery, nps_report, scan_report
+from collector.analytics.rollup_builder import TICKET_LAG, refresh_rollup
+from collector.analytics.statistics import category_of
+from collector.core.extensions import db
+from collector.eligibility.tickets import record_ticket_event
 from collector.models import (
     NpsDailyRollup,
     NpsRollupDirtyDay,
@@ -24,10 +27,7 @@ from collector.models import (
     Ticket,
 )
 from collector.models.rollup import NpsTicketRollup
-from collector.people import find_person
-from collector.rollup import TICKET_LAG, refresh_rollup
-from collector.stats import category_of
-from collector.tickets import record_ticket_event
+from collector.people.lookup import find_person
 from tests.collector.analytics.conftest import START, Stage
 from tests.collector.analytics.test_metrics_rollup import BASE, _survey_ids, assert_same
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from collector.extensions import db
+from collector.core.extensions import db
 from tests.factories import make_site, make_survey
 
 with warnings.catch_warnings():

@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import Invitation, Person
 from tests.collector.delighted.conftest import delighted
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import FollowupCase, Job, Person, Response
 from tests.factories import make_site, make_survey
 

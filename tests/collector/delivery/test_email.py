@@ -17,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from collector.core.extensions import db
 from collector.delivery.email import (
     MailSettings,
     build_message,
@@ -24,7 +25,6 @@ from collector.delivery.email import (
     send_invitation_email,
     smtp_send,
 )
-from collector.extensions import db
 from collector.models import Invitation, Person
 from tests.collector.pages.conftest import make_invitation
 
@@ -110,7 +110,7 @@ def test_the_email_is_localised_and_right_to_left(app, site) -> None:
         survey_url="https://c.example/s/tok", unsubscribe_url="https://c.example/u/x")
     assert 'lang="ar" dir="rtl"' in rendered.html
     assert rendered.subject == "ما مدى احتمال أن توصي بنا؟"
-    from collector.i18n import translations_for
+    from collector.languages.catalogs import translations_for
 
     unsubscribe = translations_for("ar").gettext("Unsubscribe")
     assert unsubscribe in rendered.html and unsubscribe in rendered.text

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from collector.extensions import db
-from collector.jobs import run_due_jobs
+from collector.core.extensions import db
+from collector.delivery.jobs import run_due_jobs
 from tests.conftest import AppFactory, FakeClock
 from tests.factories import SiteKeys, make_site, make_survey
 

@@ -8,8 +8,8 @@ from datetime import date
 from flask import Flask
 from sqlalchemy import select
 
-from collector.decision_counts import DecisionCounter
-from collector.extensions import db
+from collector.core.extensions import db
+from collector.eligibility.decision_counts import DecisionCounter
 from collector.models import DecisionCount
 from tests.factories import make_site, make_survey
 
@@ -20,7 +20,7 @@ def _ids(app: Flask) -> tuple[int, int]:
     with app.app_context():
         site = make_site(db.session)
         make_survey(db.session, site.site_id)
-        from collector.surveys import find_survey
+        from collector.surveys.definitions import find_survey
 
         survey = find_survey(db.session, site.site_id, "nps")
         assert survey is not None

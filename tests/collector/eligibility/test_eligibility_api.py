@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from collector.database import session_started
-from collector.extensions import db
+from collector.core.database import session_started
+from collector.core.extensions import db
 from collector.models import Contact, Person, Site
 from tests.collector.eligibility.conftest import World, build_world
 from tests.conftest import AppFactory, FakeClock

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from collector.engagement import MAX_CONTACTS_READ
-from collector.extensions import db
-from collector.history import read_history
+from collector.core.extensions import db
+from collector.eligibility.facts import MAX_CONTACTS_READ
+from collector.eligibility.history import read_history
 from collector.models import Contact, Invitation, Person, Survey, Ticket
-from collector.people import PersonClaim
+from collector.people.lookup import PersonClaim
 from tests.factories import make_site, make_survey
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

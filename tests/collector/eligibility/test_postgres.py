@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from collector.extensions import db
-from collector.invitations import create_invitation
+from collector.core.extensions import db
+from collector.eligibility.invitations import create_invitation
 from collector.models import Invitation, Person, Survey
 from tests.collector.eligibility.conftest import World, build_world
 from tests.conftest import AppFactory, FakeClock

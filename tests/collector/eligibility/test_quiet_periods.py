@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import Survey
 from tests.collector.eligibility.conftest import World, build_world
 from tests.conftest import AppFactory, FakeClock

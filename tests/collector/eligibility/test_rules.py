@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from collector.eligibility import (
+from collector.eligibility.rules import (
     REASONS,
     ContactFact,
     PersonFacts,

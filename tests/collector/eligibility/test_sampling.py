@@ -10,8 +10,8 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector import eligibility
-from collector.eligibility import sample_draw
+from collector.eligibility import rules as eligibility
+from collector.eligibility.rules import sample_draw
 
 keys = st.text(min_size=1, max_size=40)
 salts = st.text(alphabet="0123456789abcdef", min_size=8, max_size=32)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import Invitation, Job
 from tests.collector.eligibility.conftest import World
 
@@ -24,7 +24,7 @@ def test_a_link_trigger_hands_out_a_link_at_once(world: World) -> None:
     assert answer["eligible"] is True and invitation["status"] == "sent"
     assert invitation["url"].startswith("http://collector.test/s/")
     with world.app.app_context():
-        from collector.invitations import find_invitation_by_token
+        from collector.eligibility.invitations import find_invitation_by_token
 
         token = invitation["url"].rsplit("/", 1)[1]
         found = find_invitation_by_token(db.session, token)

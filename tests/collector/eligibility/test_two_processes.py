@@ -39,7 +39,7 @@ RULES = {"sample_rate": 0.3, "recontact_days": 30, "decline_days": 60, "max_surv
 # each of them too, as they do in production.
 SETTINGS = GunicornSettings(workers=1, threads=4, timeout=30)
 REQUEST_TIMEOUT = 15  # seconds; every wait in this file is bounded
-# How long each process may keep a survey it has read (collector/config_cache.py); short here
+# How long each process may keep a survey it has read (collector/core/config_cache.py); short here
 # so the test of a change reaching the other process stays quick.
 CONFIG_CACHE_SECONDS = 2
 # Never a proxy, whatever the environment says: the collectors listen on 127.0.0.1 only.

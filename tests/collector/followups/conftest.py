@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from collector.extensions import db
+from collector.core.extensions import db
 from tests.factories import make_site, make_survey
 
 RULES: dict[str, Any] = {

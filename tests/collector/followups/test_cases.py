@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from collector.extensions import db
-from collector.keys import create_key
+from collector.access.keys import create_key
+from collector.core.extensions import db
 from collector.models import AuditEntry, Site
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from collector.digest import build_digest, next_send_time, render_text, schedule_digests
-from collector.extensions import db
+from collector.core.extensions import db
+from collector.delivery.worker import Worker
+from collector.followups.digest import build_digest, next_send_time, render_text, schedule_digests
 from collector.models import Job, Site
-from collector.worker import Worker
 
 
 def test_digests_are_sent_mondays_at_eight():
@@ -131,7 +131,7 @@ def _events_of_a_weekly_shift(case_app, case_site, answer, clock) -> list[str]:
         answer(1, f"after{n}")
     with case_app.app_context():
         clock.advance(days=1)
-        from collector.digest import send_digests
+        from collector.followups.digest import send_digests
         send_digests(db.session, {"site_id": case_site.site_id}, clock())
         return [j.payload["type"] for j in db.session.scalars(
             select(Job).where(Job.kind == "event.dispatch"))

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from collector.digest import digest_locale, render_text, send_digests
-from collector.extensions import db
+from collector.core.extensions import db
+from collector.followups.digest import digest_locale, render_text, send_digests
 from collector.models import Job, Site
 from tests.collector.followups.test_digest import send_weekly_digests
 

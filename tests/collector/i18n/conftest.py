@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from collector.extensions import db
-from collector.i18n import RESPONDENT_STRINGS, available_locales, translations_for
-from collector.locale_tags import to_bcp47
+from collector.core.extensions import db
+from collector.languages.catalogs import RESPONDENT_STRINGS, available_locales, translations_for
+from collector.languages.tags import to_bcp47
 from tests.factories import SiteKeys, make_survey
 
 BRAND = "Acme Cloud"

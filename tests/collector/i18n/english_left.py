@@ -8,7 +8,7 @@ from functools import cache
 
 from babel.messages.pofile import read_po
 
-from collector.catalogs import TEMPLATE
+from collector.languages.maintenance import TEMPLATE
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S)

@@ -12,8 +12,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from collector.catalogs import LOCALES, LOCALES_DIR, TEMPLATE
-from collector.i18n import available_locales
+from collector.languages.catalogs import available_locales
+from collector.languages.maintenance import LOCALES, LOCALES_DIR, TEMPLATE
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[#0\- +]*\d*(?:\.\d+)?[sdifr]|%[sdif]|\{\w*\}")
 REQUIRED = {"ar", "he", "fa", "ur", "zh_Hans", "zh_Hant", "ja", "ko", "pt_BR", "pt_PT", "es",

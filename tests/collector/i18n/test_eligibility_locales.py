@@ -6,9 +6,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from collector.extensions import db
-from collector.i18n import INTERFACE_STRINGS, available_locales
-from collector.locale_tags import to_bcp47
+from collector.core.extensions import db
+from collector.languages.catalogs import INTERFACE_STRINGS, available_locales
+from collector.languages.tags import to_bcp47
 from tests.factories import SiteKeys, make_survey
 
 RTL = {"ar", "he", "fa", "ur"}

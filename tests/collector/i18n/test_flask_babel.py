@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, g, render_template_string
 from flask_babel import gettext, ngettext
 
-from collector.localization import html_dir, html_lang, rendering_in, select_locale
+from collector.languages.localization import html_dir, html_lang, rendering_in, select_locale
 
 PAGE = ('<html lang="{{ html_lang() }}" dir="{{ html_dir() }}">'
         '{{ _("Send") }} {{ ngettext("This link expires in %(num)d day.", '

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from collector.i18n import format_date, format_datetime, format_decimal, format_percent
+from collector.languages.catalogs import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+)
 
 
 def test_decimals_use_the_locale_separators() -> None:
@@ -37,8 +42,8 @@ def test_a_malformed_locale_formats_in_english() -> None:
 
 
 def test_every_catalog_locale_formats_numbers_and_dates() -> None:
-    from collector.i18n import available_locales
-    from collector.locale_tags import to_bcp47
+    from collector.languages.catalogs import available_locales
+    from collector.languages.tags import to_bcp47
 
     for locale in available_locales():
         tag = to_bcp47(locale)

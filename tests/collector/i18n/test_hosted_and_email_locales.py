@@ -15,8 +15,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from collector.i18n import available_locales
-from collector.locale_tags import to_bcp47
+from collector.languages.catalogs import available_locales
+from collector.languages.tags import to_bcp47
 from tests.collector.i18n.english_left import english_left, visible_text
 from tests.factories import SiteKeys
 

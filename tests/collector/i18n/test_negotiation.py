@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collector.display import choose_survey_locale, survey_texts
-from collector.i18n import catalog_for, locale_candidates, parse_language_list
-from collector.locale_tags import fallback_chain
+from collector.languages.catalogs import catalog_for, locale_candidates, parse_language_list
+from collector.languages.survey_texts import choose_survey_locale, survey_texts
+from collector.languages.tags import fallback_chain
 
 
 def config(*tags: str) -> dict:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from collector.extensions import db
-from collector.worker import Worker
+from collector.core.extensions import db
+from collector.delivery.worker import Worker
 
 
 @pytest.fixture

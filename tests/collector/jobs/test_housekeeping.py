@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from sqlalchemy import func, select
 
-from collector import housekeeping
-from collector.extensions import db
-from collector.jobs import run_due_jobs
+from collector.core.extensions import db
+from collector.core.rows import insert_row
+from collector.delivery.jobs import run_due_jobs
+from collector.delivery.periodic import ensure_periodic
+from collector.governance import housekeeping
 from collector.models import IdempotencyRecord, Job
-from collector.periodic import ensure_periodic
-from collector.rows import insert_row
 from tests.factories import make_site
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

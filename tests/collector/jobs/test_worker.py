@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from collector.extensions import db
-from collector.jobs import enqueue, handler, run_due_jobs
+from collector.core.extensions import db
+from collector.delivery.jobs import enqueue, handler, run_due_jobs
+from collector.delivery.worker import MAX_ATTEMPTS, backoff, claim_next, run_claimed
 from collector.models import AuditEntry, Job
-from collector.worker import MAX_ATTEMPTS, backoff, claim_next, run_claimed
 from tests.factories import make_site
 
 FAILURES: dict[str, int] = {}
@@ -105,7 +105,7 @@ def test_retries_span_more_than_a_day_then_dead_then_replay(any_app, clock, make
 
     with any_app.app_context():
         site_id = db.session.get(Job, job_id).site_id
-        from collector.keys import create_key
+        from collector.access.keys import create_key
         _, admin = create_key(db.session, site_id, "admin", clock())
         _, secret = create_key(db.session, site_id, "secret", clock())
         db.session.commit()
@@ -127,7 +127,7 @@ def test_retries_span_more_than_a_day_then_dead_then_replay(any_app, clock, make
 def test_replaying_a_job_that_is_not_dead_is_a_conflict(app, clock, make_worker):
     job_id = _enqueue(app, clock, "alive")
     with app.app_context():
-        from collector.keys import create_key
+        from collector.access.keys import create_key
         _, admin = create_key(db.session, db.session.get(Job, job_id).site_id, "admin", clock())
         db.session.commit()
     answer = app.test_client().post(f"/v1/jobs/{job_id}/replay",

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from collector.extensions import db
-from collector.jobs import enqueue
+from collector.core.extensions import db
+from collector.delivery.jobs import enqueue
 from collector.models import Job
 from tests.factories import make_site
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from collector.extensions import db
-from collector.jobs import enqueue, handler
+from collector.core.extensions import db
+from collector.delivery.jobs import enqueue, handler
 from collector.models import AuditEntry, Job
 from tests.factories import make_site
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from collector.extensions import db
-from collector.worker import Worker
+from collector.core.extensions import db
+from collector.delivery.worker import Worker
 from tests.conftest import AppFactory, FakeClock
 
 

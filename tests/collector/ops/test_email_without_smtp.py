@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from collector.extensions import db
-from collector.invitations import create_invitation, schedule
+from collector.core.extensions import db
+from collector.eligibility.invitations import create_invitation, schedule
 from collector.models import Invitation
-from collector.people import upsert_person
-from collector.surveys import find_survey
+from collector.people.lookup import upsert_person
+from collector.surveys.definitions import find_survey
 from tests.factories import make_site, make_survey
 
 
@@ -54,7 +54,7 @@ def test_an_unsubscribed_person_is_not_handed_an_email_to_send(make_app, sqlite_
     clock.advance(hours=1)
     with app.app_context():
         make_worker(app).run_until_idle()
-    # The send-time rules cancel it (collector/eligibility.py), so the API refuses the email.
+    # The send-time rules cancel it (collector/eligibility/rules.py), so the API refuses the email.
     assert _invitation(app, invitation_id) == ("cancelled", None, "unsubscribed")
     got = app.test_client().get(f"/v1/invitations/{invitation_id}/email",
                                 headers=site.auth("secret"))

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from collector import digest
-from collector.extensions import db
-from collector.invitations import EXPIRE_JOB, create_invitation
-from collector.jobs import enqueue
+from collector.core.extensions import db
+from collector.delivery.jobs import enqueue
+from collector.eligibility.invitations import EXPIRE_JOB, create_invitation
+from collector.followups import digest
 from collector.models import Invitation, Job
-from collector.people import upsert_person
-from collector.surveys import find_survey
+from collector.people.lookup import upsert_person
+from collector.surveys.definitions import find_survey
 from tests.factories import make_site, make_survey
 
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from collector.extensions import db
-from collector.jobs import enqueue, handler
+from collector.core.extensions import db
+from collector.delivery.jobs import enqueue, handler
+from collector.delivery.worker import claim_next, renew_lease
 from collector.models import Job
-from collector.worker import claim_next, renew_lease
 
 LEASE = timedelta(seconds=30)
 

@@ -10,11 +10,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from collector import alerts, digest, housekeeping, invitations, retention, rollup
-from collector.extensions import db
-from collector.jobs import enqueue, enqueue_once
+from collector.analytics import alerts
+from collector.analytics import rollup_builder as rollup
+from collector.core.extensions import db
+from collector.delivery.jobs import enqueue, enqueue_once
+from collector.delivery.periodic import PERIODIC, ensure_periodic
+from collector.eligibility import invitations
+from collector.followups import digest
+from collector.governance import housekeeping, retention
 from collector.models import Job
-from collector.periodic import PERIODIC, ensure_periodic
 from tests.factories import make_site
 
 DAILY = {alerts.KIND, retention.KIND}
@@ -126,13 +130,13 @@ def test_analytics_schedule_is_an_alias_of_the_worker_scheduler(app, runner):
 
 
 def test_every_periodic_job_has_a_handler():
-    from collector.jobs import HANDLERS
+    from collector.delivery.jobs import HANDLERS
 
     assert set(PERIODIC) <= set(HANDLERS)
 
 
 def test_a_failed_periodic_run_is_retried_without_a_twin(clocked_app, make_worker, clock):
-    from collector.jobs import handler
+    from collector.delivery.jobs import handler
 
     calls: list[int] = []
 
@@ -142,7 +146,7 @@ def test_a_failed_periodic_run_is_retried_without_a_twin(clocked_app, make_worke
         if len(calls) == 1:
             raise RuntimeError("first run fails")
 
-    from collector.periodic import every
+    from collector.delivery.periodic import every
 
     PERIODIC["ops.test.flaky"] = every("ops.test.flaky", timedelta(days=1))
     try:
@@ -170,7 +174,7 @@ def test_worker_once_runs_the_periodic_jobs_and_leaves_the_next_ones_queued(app,
 
 
 def test_a_replayed_dead_periodic_job_runs_beside_the_next_scheduled_one(clocked_app, clock):
-    from collector.worker import replay_job
+    from collector.delivery.worker import replay_job
 
     with clocked_app.app_context():
         dead = enqueue(db.session, alerts.KIND, {}, now=clock(), dedupe_key=alerts.KIND)

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from collector.clock import now
-from collector.extensions import db
-from collector.invitations import create_invitation, issue_token
+from collector.core.clock import now
+from collector.core.extensions import db
+from collector.eligibility.invitations import create_invitation, issue_token
 from collector.models import Survey
-from collector.people import upsert_person
-from collector.surveys import find_survey
+from collector.people.lookup import upsert_person
+from collector.surveys.definitions import find_survey
 
 
 @dataclass(frozen=True)

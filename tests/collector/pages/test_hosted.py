@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import Invitation, Person
 
 FOLLOW_UP = "What do you love?"
@@ -68,7 +68,7 @@ def test_the_already_answered_page_speaks_the_persons_language(client, site, inv
         db.session.commit()
     page = client.get(f"/s/{invited.token}").get_data(as_text=True)
     assert 'lang="fr"' in page
-    from collector.i18n import translations_for
+    from collector.languages.catalogs import translations_for
 
     expected = translations_for("fr").gettext("You have already answered this survey. Thank you!")
     assert expected in page.replace("&#39;", "'")
@@ -119,7 +119,7 @@ def test_security_headers(client, invite) -> None:
 
 
 def test_unsubscribe_asks_on_get_and_acts_on_post(app, client, site, invite) -> None:
-    from collector.hosted import unsubscribe_token
+    from collector.hosted.links import unsubscribe_token
 
     invited = invite()
     token = unsubscribe_token(app.config["SECRET_KEY"], invited.person_id)
@@ -154,7 +154,7 @@ def test_hosted_answers_get_the_same_bot_screening_as_the_api(app, client, site,
 
 
 def test_the_unsubscribe_page_never_claims_a_language_it_cannot_speak(app, client, invite) -> None:
-    from collector.hosted import unsubscribe_token
+    from collector.hosted.links import unsubscribe_token
 
     invited = invite(locale="sw")  # Swahili: no catalog
     token = unsubscribe_token(app.config["SECRET_KEY"], invited.person_id)

@@ -17,7 +17,7 @@ import pytest
 import redis
 from flask import Flask
 
-from collector.extensions import db
+from collector.core.extensions import db
 from tests.factories import SiteKeys, make_site, make_survey
 
 BROWSER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from collector.guards import MAX_JSON_DEPTH, json_depth
+from collector.core.guards import MAX_JSON_DEPTH, json_depth
 from tests.collector.protection.conftest import browser_headers, world
 
 

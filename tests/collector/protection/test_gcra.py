@@ -9,8 +9,8 @@ import redis
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collector.gcra import MemoryCounters, gcra
-from collector.ratelimit import FallbackLimiter
+from collector.protection.gcra import MemoryCounters, gcra
+from collector.protection.rate_limits import FallbackLimiter
 from tests.factories import Ticking
 
 

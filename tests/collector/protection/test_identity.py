@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from collector.extensions import db
-from collector.identity import IdentityError, sign, verify
+from collector.access.identity import IdentityError, sign, verify
+from collector.core.extensions import db
 from collector.models import Site
 from tests.collector.protection.conftest import World, browser_headers, world
 

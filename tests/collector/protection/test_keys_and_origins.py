@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
-from collector.extensions import db
-from collector.keys import hash_key
+from collector.access.keys import hash_key
+from collector.core.extensions import db
 from collector.models import ApiKey, AuditEntry
 from tests.collector.protection.conftest import ORIGIN, browser_headers, world
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import redis
 
-from collector.ratelimit import RateLimitConfigError, category_of, parse_limits
+from collector.protection.rate_limits import RateLimitConfigError, category_of, parse_limits
 from tests.collector.protection.conftest import browser_headers, world
 
 
@@ -138,7 +138,7 @@ def test_redis_stopping_mid_way_falls_back_to_process_limits_without_a_500(
     assert redis.Redis(port=private_redis.port).keys(f"{prefix}*")
 
     private_redis.stop()
-    with caplog.at_level(logging.WARNING, logger="collector.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="collector.protection.rate_limits"):
         statuses = [get().status_code for _ in range(7)]
     # Memory counts from zero: five more pass, then the process's own limit holds.
     assert statuses == [200] * 5 + [429] * 2

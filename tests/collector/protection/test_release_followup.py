@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import FollowupCase, Job
 from tests.collector.protection.conftest import BROWSER_UA, World, browser_headers, world
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from collector.extensions import db
+from collector.core.extensions import db
 from collector.models import AuditEntry, Response
-from collector.protection import (
+from collector.protection.verdicts import (
     BROWSER_SOURCE,
     SERVER_SOURCE,
     History,
@@ -84,7 +84,7 @@ def test_a_second_answer_from_one_fingerprint_is_a_repeat(protected) -> None:
 
 
 def test_verified_people_sharing_one_fingerprint_are_not_repeats(protected, clock) -> None:
-    from collector.identity import sign
+    from collector.access.identity import sign
 
     w = world(protected(CLOCK=clock))
     expiry = clock().replace(year=2027)

@@ -7,9 +7,9 @@ import json
 from flask import Flask
 from sqlalchemy import select
 
-from collector.config_cache import ConfigCache
-from collector.extensions import db
-from collector.keys import hash_key
+from collector.access.keys import hash_key
+from collector.core.config_cache import ConfigCache
+from collector.core.extensions import db
 from collector.models import ApiKey
 from tests.factories import SiteKeys, Ticking
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 import redis
 
-from collector.extensions import db
-from collector.identity import sign
+from collector.access.identity import sign
+from collector.core.extensions import db
 from collector.models import Site
 from tests.collector.eligibility.conftest import World
 from tests.conftest import AppFactory

@@ -13,11 +13,11 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from collector.config import finalize_config
-from collector.database import read_only_connection
-from collector.extensions import db
+from collector.core.database import read_only_connection
+from collector.core.extensions import db
+from collector.core.prepared import PooledReader, Prepared
 from collector.models import Person
 from collector.models.base import UTCDateTime
-from collector.prepared import PooledReader, Prepared
 from tests.factories import make_site
 
 NOW = datetime(2026, 6, 1, 12, 0, 0, 123456, tzinfo=UTC)

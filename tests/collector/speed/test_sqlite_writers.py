@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from collector.extensions import db
+from collector.core.extensions import db
+from collector.core.prepared import Prepared
 from collector.models import Person
-from collector.prepared import Prepared
 from tests.factories import make_site
 
 
@@ -107,7 +107,7 @@ def test_concurrent_writers_from_many_threads_all_land(app: Flask, site) -> None
 def test_in_memory_databases_take_no_lock_file(url: str) -> None:
     from sqlalchemy import create_engine
 
-    from collector import sqlite_writers
+    from collector.core import sqlite_writers
 
     engine = create_engine(url)
     sqlite_writers.install(engine)  # nothing to guard: one connection, no file

@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 
-from collector.stats import NpsCounts
+from collector.analytics.statistics import NpsCounts
 
 MIXES = [(0.5, 0.3, 0.2), (0.3, 0.4, 0.3), (0.7, 0.2, 0.1), (0.1, 0.3, 0.6), (0.2, 0.7, 0.1),
          (0.8, 0.1, 0.1)]

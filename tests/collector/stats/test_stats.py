@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collector.stats import (
+from collector.analytics.statistics import (
     CategoryWeights,
     NpsCounts,
     WeightedNps,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from collector.extensions import db
-from collector.worker import Worker
+from collector.core.extensions import db
+from collector.delivery.worker import Worker
 from tests.factories import make_site, make_survey
 
 

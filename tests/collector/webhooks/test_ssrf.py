@@ -7,10 +7,10 @@ import random
 import pytest
 from sqlalchemy import select
 
+from collector.core.extensions import db
 from collector.delivery.http import UnsafeDestination, resolve
-from collector.extensions import db
+from collector.delivery.worker import Worker
 from collector.models import Job, WebhookDelivery
-from collector.worker import Worker
 from tests.factories import make_site, make_survey
 
 REFUSED = [

@@ -1,0 +1,63 @@
+"""NPS metrics."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from collector.surveys.schemas import SLUG
+
+GROUP_BY_HELP = ("touchpoint, channel, locale, day, week, month, ticket_resolution, "
+                 "or property:<name>")
+
+
+class NpsArgsSchema(ma.Schema):
+    survey = fields.String(validate=SLUG)
+    since = fields.AwareDateTime(default_timezone=UTC)
+    until = fields.AwareDateTime(default_timezone=UTC)
+    group_by = fields.String(validate=validate.Length(1, 80),
+                             metadata={"description": GROUP_BY_HELP})
+    weight = fields.String(validate=validate.OneOf(["value"]),
+                           metadata={"description": "weight each answer by its customer value"})
+
+
+class IntervalSchema(ma.Schema):
+    low = fields.Float()
+    high = fields.Float()
+    level = fields.Float()
+
+
+class SharesSchema(ma.Schema):
+    promoters = fields.Float(allow_none=True)
+    passives = fields.Float(allow_none=True)
+    detractors = fields.Float(allow_none=True)
+
+
+class NpsFiguresSchema(ma.Schema):
+    nps = fields.Float(allow_none=True, metadata={"description": "-100..100; null when n = 0"})
+    interval = fields.Nested(IntervalSchema, metadata={
+        "description": "95% adjusted-Wald interval, clamped to [-100, 100]"})
+    standard_error = fields.Float(allow_none=True)
+    promoters = fields.Integer()
+    passives = fields.Integer()
+    detractors = fields.Integer()
+    total = fields.Integer()
+    n = fields.Integer()
+    effective_n = fields.Float(metadata={"description": "Kish's effective n when weighted"})
+    shares = fields.Nested(SharesSchema)
+
+
+class NpsGroupSchema(NpsFiguresSchema):
+    key = fields.String(allow_none=True)
+
+
+class NpsSchema(NpsFiguresSchema):
+    weighted = fields.Boolean()
+    group_by = fields.String(allow_none=True)
+    groups = fields.List(fields.Nested(NpsGroupSchema))
+    excluded = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "eligibility decisions that did not survey someone, by reason"})
+    excluded_total = fields.Integer()
+    quarantined = fields.Integer(metadata={"description": "quarantined answers, not counted"})

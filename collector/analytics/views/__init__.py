@@ -1,0 +1,1 @@
+"""The analytics endpoints, one module per resource."""

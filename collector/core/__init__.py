@@ -1,0 +1,27 @@
+"""What every capability may use: the database, errors, the clock, request ids, idempotent
+writes, the config cache and the hot path's statement plumbing. Imports no capability."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+def init_app(app: Flask) -> None:
+    """The database, the API object, errors in one shape, request ids and cheap guards."""
+    from collector.core import config_cache, database, errors, guards, request_ids
+    from collector.core.extensions import rest_api
+
+    database.init_app(app)
+    config_cache.init_app(app)
+    rest_api.init_app(app)
+    rest_api.spec.components.security_scheme(
+        "apiKey", {"type": "http", "scheme": "bearer",
+                   "description": "pk_ (browser), sk_ (server), rk_ (read-only), ak_ (admin)"})
+    errors.init_app(app)
+    request_ids.init_app(app)
+    guards.init_app(app)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # The client IP is the socket's unless we sit behind proxies we were told about.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]

@@ -1,0 +1,49 @@
+"""Inserting one row the quick way: a Core insert built once, the object kept by the session.
+
+Why: the session's unit of work costs about 0.1 ms per flushed object, as much as the
+widget's whole budget for a write (docs/benchmarks.md, "Speed work"). The hot paths insert
+with a Core statement compiled once per table and get back an ordinary persistent object:
+later changes to it flush as usual, and reading it costs no query.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from collector.core.prepared import Prepared
+from collector.models.base import Base
+
+M = TypeVar("M", bound=Base)
+# Per table: the insert of every column but the id (prepared: collector/core/prepared.py), and
+# the columns a caller may leave out (nullable: None) or must give.
+_PLANS: dict[Any, tuple[Prepared, frozenset[str], frozenset[str]]] = {}
+
+
+def _plan(table: Any) -> tuple[Prepared, frozenset[str], frozenset[str]]:
+    if table not in _PLANS:
+        columns = [column for column in table.columns if not column.primary_key]
+        _PLANS[table] = (Prepared(table.insert().returning(table.c.id),
+                                  columns=[c.key for c in columns]),
+                         frozenset(c.key for c in columns if c.nullable),
+                         frozenset(c.key for c in columns if not c.nullable))
+    return _PLANS[table]
+
+
+def insert_row(session: Session, model: type[M], **values: Any) -> M:
+    """Insert ``values`` now, in the session's transaction, and return the row as a persistent
+    ``model``. Nullable columns left out are NULL; every other column must be given (a
+    default applied by the database would leave the object's attribute unloaded, costing a
+    query when read). Constraint errors raise here, not at commit."""
+    table = model.__table__  # type: ignore[attr-defined]
+    statement, nullable, required = _plan(table)
+    missing = required - values.keys()
+    if missing:
+        raise ValueError(f"insert_row({model.__name__}) needs {', '.join(sorted(missing))}")
+    values = {**dict.fromkeys(nullable - values.keys()), **values}
+    new_id = statement.write(session.connection(), values)
+    row = model(id=new_id, **values)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row

@@ -1,0 +1,1 @@
+"""The delivery endpoints, one module per resource."""

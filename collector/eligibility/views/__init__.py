@@ -1,0 +1,1 @@
+"""The eligibility endpoints, one module per resource."""

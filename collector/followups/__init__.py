@@ -1,0 +1,15 @@
+"""Closing the loop with detractors: follow-up cases and the weekly digest."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from collector.core.extensions import rest_api
+    from collector.followups import views
+
+    rest_api.register_blueprint(views.blp)

@@ -1,0 +1,15 @@
+"""What is kept and for how long: the audit trail, retention and housekeeping."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from collector.core.extensions import rest_api
+    from collector.governance import views
+
+    rest_api.register_blueprint(views.blp)

@@ -1,1 +1,0 @@
-"""Importers of data exported from other survey tools."""

@@ -1,0 +1,1 @@
+"""The protection endpoints, one module per resource."""

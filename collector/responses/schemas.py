@@ -1,0 +1,111 @@
+"""Responses in and out, and their cursor-paged listing."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from collector.core.paging import page_schema
+from collector.surveys.schemas import SLUG
+
+CHANNELS = ("in_app", "email", "link", "api")
+MAX_PROPERTIES = 50
+
+
+def _bounded_properties(value: dict[str, object]) -> None:
+    if len(value) > MAX_PROPERTIES:
+        raise ma.ValidationError(f"At most {MAX_PROPERTIES} properties.")
+    for key, item in value.items():
+        if len(key) > 100:
+            raise ma.ValidationError("Property names are at most 100 characters.")
+        if not (item is None or isinstance(item, str | int | float | bool)):
+            raise ma.ValidationError(f"Property {key!r} must be a string, number or boolean.")
+        if isinstance(item, str) and len(item) > 500:
+            raise ma.ValidationError(f"Property {key!r} is longer than 500 characters.")
+
+
+Properties = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
+                         validate=_bounded_properties)
+
+
+class SignalsSchema(ma.Schema):
+    """What the widget saw of the browser; used by the bot verdict, never shown."""
+
+    webdriver = fields.Boolean()
+    elapsed_ms = fields.Integer(validate=validate.Range(min=0))
+    honeypot = fields.String(validate=validate.Length(max=500))
+
+
+class ResponseCreateSchema(ma.Schema):
+    survey = fields.String(required=True, validate=SLUG)
+    score = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10))
+    comment = fields.String(validate=validate.Length(max=5000), allow_none=True)
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
+                          values=fields.String(validate=validate.Length(max=5000)),
+                          validate=validate.Length(max=10))
+    user_id = fields.String(validate=validate.Length(min=1, max=200))
+    email = fields.Email()
+    anonymous_id = fields.String(validate=validate.Length(min=8, max=64))
+    identity_token = fields.String(validate=validate.Length(max=1000))
+    locale = fields.String(validate=validate.Length(min=2, max=35))
+    channel = fields.String(validate=validate.OneOf(CHANNELS), load_default="in_app")
+    touchpoint = fields.String(validate=validate.Length(max=64))
+    properties = Properties
+    value = fields.Float(allow_nan=False, validate=validate.Range(min=0))
+    signals = fields.Nested(SignalsSchema)
+    # The widget names the display it answers (docs/api-contract.md).
+    display_id = fields.String(validate=validate.Length(min=1, max=40))
+
+
+class PersonRefSchema(ma.Schema):
+    id = fields.Integer()
+    # A ``Person`` or a ``PersonRecord``: both show an erased person's identifiers as null.
+    user_id = fields.String(attribute="shown_user_id", allow_none=True)
+    email = fields.String(attribute="shown_email", allow_none=True)
+
+
+class ResponseSchema(ma.Schema):
+    id = fields.Integer()
+    survey = fields.String(attribute="survey_key")
+    survey_version = fields.Integer(attribute="survey_version_number")
+    score = fields.Integer()
+    category = fields.String()
+    comment = fields.String(allow_none=True)
+    answers = fields.Dict()
+    locale = fields.String(allow_none=True)
+    channel = fields.String()
+    touchpoint = fields.String(allow_none=True)
+    properties = fields.Dict()
+    value = fields.Float(allow_none=True)
+    person = fields.Nested(PersonRefSchema, allow_none=True)
+    verdict = fields.String()
+    verdict_reasons = fields.List(fields.String())
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    edit_token = fields.String(metadata={
+        "description": "Only in the POST answer: lets the browser that sent the score add "
+                       "its comment with PATCH /v1/responses/{id} for about an hour."})
+
+
+class ResponseUpdateSchema(ma.Schema):
+    """The comment and later answers, added after the score."""
+
+    comment = fields.String(validate=validate.Length(max=5000), allow_none=True)
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
+                          values=fields.String(validate=validate.Length(max=5000)),
+                          validate=validate.Length(max=10))
+    edit_token = fields.String(validate=validate.Length(max=200))
+
+
+class ResponseListArgsSchema(ma.Schema):
+    survey = fields.String(validate=SLUG)
+    since = fields.AwareDateTime(default_timezone=UTC)
+    until = fields.AwareDateTime(default_timezone=UTC)
+    verdict = fields.String(validate=validate.OneOf(["accepted", "quarantined", "released"]))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(validate=validate.Length(max=200))
+
+
+ResponsePageSchema = page_schema("ResponsePageSchema", ResponseSchema)

@@ -1,0 +1,1 @@
+"""The responses endpoints, one module per resource."""

@@ -1,1 +1,0 @@
-"""marshmallow schemas: input schemas reject unknown fields (marshmallow's RAISE default)."""
