@@ -206,7 +206,8 @@ class WeightedNps:
         if squares <= 0:
             return 0.0
         # At most n (Cauchy-Schwarz); only rounding goes past it, as when tiny weights'
-        # squares fall into subnormal floats (found by tests/collector/stats/test_stats.py).
+        # squares fall into subnormal floats (found by
+        # tests/collector/analytics/statistics/test_stats.py).
         return min(float(self.n), self.total_weight ** 2 / squares)
 
     @property

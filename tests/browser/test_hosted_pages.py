@@ -8,7 +8,7 @@ import pytest
 
 from collector.core.extensions import db
 from tests.browser.conftest import TEXTS_FULL, assert_accessible
-from tests.collector.pages.conftest import make_invitation
+from tests.collector.hosted.conftest import make_invitation
 from tests.factories import make_site, make_survey
 
 pytestmark = pytest.mark.browser

@@ -21,7 +21,7 @@ from collector.analytics.statistics import NpsCounts, category_of, compare
 from collector.core.extensions import db
 from collector.delivery.jobs import run_due_jobs
 from collector.models import AuditEntry, Job, Response, Site, Survey
-from tests.collector.analytics.conftest import START, Stage
+from tests.collector.conftest import START, Stage
 
 # Ten answers a day: promoters (10), passives (8), detractors (3).
 USUAL = (6, 3, 1)  # NPS +50

@@ -13,7 +13,7 @@ from collector.delivery.jobs import run_due_jobs
 from collector.governance.retention import schedule_retention
 from collector.models import AuditEntry, Job, Person, Response, Site
 from collector.people.lookup import find_person
-from tests.collector.analytics.conftest import START, Stage
+from tests.collector.conftest import START, Stage
 
 NOW = START + timedelta(days=40)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.collector.analytics.conftest import START, Stage
+from tests.collector.conftest import START, Stage
 
 
 def test_the_overall_score_comes_with_its_interval(any_stage: Stage) -> None:

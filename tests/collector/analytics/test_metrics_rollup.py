@@ -32,7 +32,7 @@ from collector.models import (
     Response,
     Survey,
 )
-from tests.collector.analytics.conftest import START, Stage
+from tests.collector.conftest import START, Stage
 
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
 ROLLED_GROUPS = [None, "touchpoint", "channel", "locale", "day", "week", "month"]

@@ -21,13 +21,13 @@ from collector.analytics.statistics import category_of
 from collector.core.extensions import db
 from collector.models import NpsDailyRollup, NpsRollupDirtyDay, NpsRollupState, Response, Site
 from collector.models.rollup import NpsPropertyRollup, NpsRollupProperty
-from tests.collector.analytics.conftest import START, Stage
 from tests.collector.analytics.test_metrics_rollup import (
     BASE,
     _survey_ids,
     assert_same,
     moments,
 )
+from tests.collector.conftest import START, Stage
 
 MISSING = object()
 # Strings that sort differently by code point than by locale; numbers, which group as

@@ -11,7 +11,7 @@ from collector.access.keys import revoke_key
 from collector.core.clock import now
 from collector.core.extensions import db
 from collector.models import ApiKey
-from tests.collector.analytics.conftest import Stage
+from tests.collector.conftest import Stage
 
 
 def _sign_in(stage: Stage, role: str = "read") -> FlaskClient:

@@ -28,8 +28,8 @@ from collector.models import (
 )
 from collector.models.rollup import NpsTicketRollup
 from collector.people.lookup import find_person
-from tests.collector.analytics.conftest import START, Stage
 from tests.collector.analytics.test_metrics_rollup import BASE, _survey_ids, assert_same
+from tests.collector.conftest import START, Stage
 
 # The job runs well after the answers and the first tickets.
 JOB = BASE + timedelta(days=30)

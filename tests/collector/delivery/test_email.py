@@ -26,7 +26,7 @@ from collector.delivery.email import (
     smtp_send,
 )
 from collector.models import Invitation, Person
-from tests.collector.pages.conftest import make_invitation
+from tests.collector.hosted.conftest import make_invitation
 
 
 class LoopbackController(Controller):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.collector.analytics.conftest import Stage
+from tests.collector.conftest import Stage
 
 
 def _changes(stage: Stage) -> None:

@@ -75,7 +75,7 @@ def test_the_already_answered_page_speaks_the_persons_language(client, site, inv
 
 
 def test_unknown_and_expired_links(make_app, sqlite_url, clock) -> None:
-    from tests.collector.pages.conftest import make_invitation
+    from tests.collector.hosted.conftest import make_invitation
     from tests.factories import make_site, make_survey
 
     app = make_app(sqlite_url, CLOCK=clock)

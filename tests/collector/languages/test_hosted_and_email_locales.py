@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from collector.languages.catalogs import available_locales
 from collector.languages.tags import to_bcp47
-from tests.collector.i18n.english_left import english_left, visible_text
+from tests.collector.languages.english_left import english_left, visible_text
 from tests.factories import SiteKeys
 
 RTL = {"ar", "he", "fa", "ur"}
@@ -74,7 +74,7 @@ def email_module() -> Any:
 
 def test_survey_email_speaks_every_locale() -> None:
     email = email_module()
-    from tests.collector.i18n.conftest import BRAND, texts_for
+    from tests.collector.languages.conftest import BRAND, texts_for
 
     failures: dict[str, Any] = {}
     for locale in available_locales():

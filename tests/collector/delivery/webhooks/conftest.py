@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.collector.webhooks.receiver import Receiver, start_receiver
+from tests.collector.delivery.webhooks.receiver import Receiver, start_receiver
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import event, insert, select
 from collector.core.extensions import db
 from collector.models import Response, Survey
 from collector.responses.exports import ExportFilter, csv_chunks, iter_records
-from tests.collector.analytics.conftest import START, Stage
+from tests.collector.conftest import START, Stage
 
 
 def _bulk(app: Flask, site_id: int, count: int) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from collector.core.extensions import db
 from collector.models import AuditEntry, Contact, FollowupCase, Invitation, Person, Response, Ticket
 from collector.people.lookup import erasure_mark
-from tests.collector.analytics.conftest import Stage
+from tests.collector.conftest import Stage
 
 
 def _person_with_history(stage: Stage) -> None:

@@ -14,8 +14,14 @@ from pathlib import Path
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.collector.webhooks.receiver import Receiver, start_receiver
-from tests.collector.webhooks.test_delivery import _answer, _endpoint, _run, _setup, _worker
+from tests.collector.delivery.webhooks.receiver import Receiver, start_receiver
+from tests.collector.delivery.webhooks.test_delivery import (
+    _answer,
+    _endpoint,
+    _run,
+    _setup,
+    _worker,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None,
                                 reason="needs the openssl command to make a test CA")

@@ -19,7 +19,7 @@ from collector.delivery.jobs import run_due_jobs
 from collector.followups.digest import send_digests
 from collector.models import AuditEntry, Base, IdempotencyRecord, Job, Person, Response
 from collector.people.privacy import Traces, names, scrub
-from tests.collector.analytics.conftest import Stage, _stage
+from tests.collector.conftest import Stage, _stage
 from tests.conftest import AppFactory, FakeClock
 
 USER_ID = "ana-7f3c"

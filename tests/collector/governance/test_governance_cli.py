@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from collector.core.extensions import db
 from collector.models import AuditEntry, Person, SurveyVersion
-from tests.collector.analytics.conftest import Stage
+from tests.collector.conftest import Stage
 
 SURVEYS = """
 [surveys.nps]
