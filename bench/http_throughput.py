@@ -119,7 +119,8 @@ DEFAULT_RULES_SCRIPT = """
 from collector import create_app
 from collector.core.clock import now
 from collector.core.extensions import db
-from collector.surveys.definitions import find_survey, update_survey
+from collector.surveys.definitions import update_survey
+from collector.core.survey_lookup import find_survey
 app = create_app()
 with app.app_context():
     survey = find_survey(db.session, 1, %r, with_version=True)

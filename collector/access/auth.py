@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 
 from collector.access.keys import (
     PREFIX_ROLE,
@@ -21,7 +21,6 @@ from collector.core.clock import now
 from collector.core.config_cache import SiteSnapshot, config_cache
 from collector.core.errors import APIError
 from collector.core.extensions import db
-from collector.protection.verdicts import fingerprint
 
 # Scopes: which roles each kind of endpoint accepts.
 BROWSER = ("publishable", "secret", "admin")
@@ -51,17 +50,6 @@ def raw_key_from_request() -> str | None:
     if key and key.startswith("pk_"):
         return key
     return None
-
-
-def caller_fingerprint() -> str:
-    """The calling browser's fingerprint (collector/protection/verdicts.py), worked out once per
-    request: the rate limits and the screening of an answer both ask for it."""
-    found: str | None = g.get("_tenpoint_fingerprint")
-    if found is None:
-        found = g._tenpoint_fingerprint = fingerprint(
-            current_app.config["SECRET_KEY"], request.remote_addr or "",
-            request.headers.get("User-Agent", ""), request.headers.get("Accept-Language", ""))
-    return found
 
 
 def authenticate(roles: tuple[str, ...]) -> KeyContext:

@@ -16,12 +16,12 @@ from sqlalchemy import select
 
 from collector.access.auth import ADMIN, require_key
 from collector.access.keys import ROLES, create_key, revoke_key, rotate_key
+from collector.core.audit import record_audit
 from collector.core.clock import now
 from collector.core.errors import APIError
 from collector.core.extensions import db
 from collector.core.idempotency import write_endpoint
 from collector.core.parsing import Blueprint
-from collector.governance.audit import record_audit
 from collector.models import ApiKey
 
 blp = Blueprint("keys", __name__, url_prefix="/v1/keys",

@@ -10,6 +10,8 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
+    # Importing them registers their jobs and periodic schedules (collector/delivery/jobs.py).
+    from collector.analytics import alerts, rollup_builder  # noqa: F401
     from collector.analytics.commands import COMMANDS
     from collector.analytics.views import metrics, report
     from collector.core.extensions import rest_api

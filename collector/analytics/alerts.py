@@ -35,9 +35,10 @@ from sqlalchemy.orm import Session
 
 from collector.analytics.metrics import MetricsQuery, nps_report
 from collector.analytics.statistics import Comparison, NpsCounts, compare
+from collector.core.audit import record_audit
 from collector.delivery.events import emit
 from collector.delivery.jobs import enqueue_once, handler, run_for_each_site
-from collector.governance.audit import record_audit
+from collector.delivery.periodic import every, periodic
 from collector.models import AuditEntry, Site, Survey
 
 KIND = "alerts.check"
@@ -245,3 +246,6 @@ def schedule_alerts(session: Session, now: datetime) -> int:
 def run_alert_check(session: Session, payload: dict[str, Any], now: datetime) -> None:
     """Check every site (or ``payload["site_id"]``), then queue tomorrow's check."""
     run_for_each_site(session, KIND, EVERY, payload, now, check_site)
+
+
+periodic(KIND, every(KIND, EVERY))

@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from collector.analytics.statistics import DETRACTOR, PASSIVE, PROMOTER
 from collector.delivery.jobs import enqueue_once, handler
+from collector.delivery.periodic import every, periodic
 from collector.models import (
     NpsDailyRollup,
     NpsRollupDirtyDay,
@@ -373,3 +374,6 @@ def run_rollup(session: Session, payload: dict[str, Any], now: datetime) -> None
     if payload.get("repeat", True):
         enqueue_once(session, KIND, payload, now=now, run_at=now + EVERY, dedupe_key=KIND,
                      successor=True)
+
+
+periodic(KIND, every(KIND, EVERY))

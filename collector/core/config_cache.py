@@ -31,8 +31,8 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from collector.core.survey_lookup import find_survey, list_surveys
 from collector.models import ApiKey, Site, Survey, SurveyVersion
-from collector.surveys.definitions import find_survey, list_surveys
 
 EXTENSION = "tenpoint_config_cache"
 MAX_PAYLOADS = 2048

@@ -139,3 +139,4 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
+

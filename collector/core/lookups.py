@@ -10,8 +10,8 @@ from flask import g
 from collector.core.config_cache import SurveySnapshot, cached_survey, config_cache
 from collector.core.errors import APIError
 from collector.core.extensions import db
+from collector.core.survey_lookup import find_survey
 from collector.models import Survey
-from collector.surveys.definitions import find_survey
 
 S = TypeVar("S")
 

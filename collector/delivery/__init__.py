@@ -1,5 +1,5 @@
-"""Telling other systems what happened, durably: jobs and the worker, email, webhooks and
-events. Registers their endpoints and ``tenpoint worker``."""
+"""Telling other systems what happened, durably: jobs and the worker, events and webhooks.
+Registers their endpoints and ``tenpoint worker``."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask) -> None:
     from collector.core.extensions import rest_api
+    from collector.delivery import events, webhooks  # noqa: F401 - importing registers their jobs
     from collector.delivery.commands import COMMANDS
-    from collector.delivery.views import emails, jobs, webhooks
+    from collector.delivery.views import jobs as job_views
+    from collector.delivery.views import webhooks as webhook_views
 
-    rest_api.register_blueprint(jobs.blp)
-    rest_api.register_blueprint(webhooks.blp)
-    rest_api.register_blueprint(emails.blp)
+    rest_api.register_blueprint(job_views.blp)
+    rest_api.register_blueprint(webhook_views.blp)
     for command in COMMANDS:
         app.cli.add_command(command)

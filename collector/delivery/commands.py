@@ -25,8 +25,6 @@ def worker_command(poll: float, once: bool) -> None:
 
     At start and every minute it also queues the periodic jobs (alerts, retention, weekly
     digests, the invitation expiry sweep) that are missing."""
-    # Handlers register on import; the app's blueprints import the rest.
-    from collector.delivery import webhooks  # noqa: F401
     from collector.delivery.periodic import ensure_periodic
     from collector.delivery.worker import Worker
 

@@ -19,12 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from collector.analytics import alerts
-from collector.analytics import rollup_builder as rollup
 from collector.delivery.jobs import enqueue_once
-from collector.eligibility import invitations
-from collector.followups import digest
-from collector.governance import housekeeping, retention
 from collector.models import Job
 
 log = logging.getLogger(__name__)
@@ -46,17 +41,17 @@ def every(kind: str, interval: timedelta) -> Scheduler:
     return ensure
 
 
-PERIODIC: dict[str, Scheduler] = {
-    alerts.KIND: every(alerts.KIND, alerts.EVERY),
-    retention.KIND: every(retention.KIND, retention.EVERY),
-    invitations.EXPIRE_JOB: every(invitations.EXPIRE_JOB, invitations.EXPIRE_EVERY),
-    digest.KIND: digest.schedule_digests,
-    rollup.KIND: every(rollup.KIND, rollup.EVERY),
-    housekeeping.KIND: every(housekeeping.KIND, housekeeping.EVERY),
-    # once its handler queues its successor with ``enqueue_once(..., dedupe_key=KIND,
-    # successor=True)`` like alerts.run_alert_check does (a plain ``enqueue`` would start a
-    # second chain beside the scheduled one).
-}
+# Filled by the modules that own each periodic job, through ``periodic`` below, when their
+# capability's ``init_app`` imports them (so the worker, which builds the app, knows them all).
+PERIODIC: dict[str, Scheduler] = {}
+
+
+def periodic(kind: str, scheduler: Scheduler) -> None:
+    """Keep ``kind`` queued by ``scheduler``: ``every(kind, interval)`` for a job that needs no
+    payload, or any ``(session, now) -> int`` function. A handler that re-queues itself must
+    use ``enqueue_once(..., dedupe_key=KIND, successor=True)`` like alerts.run_alert_check
+    does (a plain ``enqueue`` would start a second chain beside the scheduled one)."""
+    PERIODIC[kind] = scheduler
 
 
 def ensure_periodic(session: Session, now: datetime) -> int:

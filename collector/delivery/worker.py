@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from collector.core.rows import rows_changed
 from collector.delivery.jobs import HANDLERS, current_attempt
 from collector.models import Job
 
@@ -93,12 +94,12 @@ def claim_next(
                 .execution_options(synchronize_session=False))
             session.commit()
             continue
-        claimed = session.execute(
+        claimed = rows_changed(session.execute(
             update(Job).where(Job.id == job_id, Job.attempts == attempts, _due(now))
             .values(status="running", attempts=attempts + 1, lease_until=now + lease,
                     locked_by=worker_id, updated_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if claimed == 1:
             job = session.get(Job, job_id, populate_existing=True)
             assert job is not None
@@ -137,11 +138,11 @@ def run_claimed(
                      rng)
     finally:
         current_attempt.reset(token)
-    done = session.execute(
+    done = rows_changed(session.execute(
         update(Job).where(_still_mine(claim, worker_id))
         .values(status="done", lease_until=None, last_error=None, updated_at=clock())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if done != 1:
         # The lease ran out and another worker owns the job now: drop our writes.
         session.rollback()
@@ -162,10 +163,10 @@ def _fail(
         values["status"] = "dead"
     else:
         values.update(status="queued", run_at=now + backoff(claim.attempts, rng))
-    changed = session.execute(
+    changed = rows_changed(session.execute(
         update(Job).where(_still_mine(claim, worker_id)).values(**values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if changed != 1:
         session.rollback()
         return "lost"
@@ -176,11 +177,11 @@ def _fail(
 def renew_lease(session: Session, claim: Claim, worker_id: str, now: datetime,
                 lease: timedelta) -> bool:
     """Extend the lease of a job this worker still holds; ``False`` when it no longer does."""
-    changed = session.execute(
+    changed = rows_changed(session.execute(
         update(Job).where(_still_mine(claim, worker_id))
         .values(lease_until=now + lease, updated_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.commit()
     return changed == 1
 

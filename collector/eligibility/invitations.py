@@ -17,7 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from collector.core.rows import rows_changed
 from collector.delivery import jobs
+from collector.delivery.periodic import every, periodic
 from collector.eligibility.decision_counts import count_decision
 from collector.eligibility.facts import Who, evaluate, record_contact
 from collector.models import Invitation, Person, Response, Site, Survey
@@ -184,7 +186,7 @@ def invitation_due(session: Session, payload: dict[str, Any], now: datetime) -> 
         count_decision(session, survey, decision.reason, now)
         return
     if invitation.channel == "email":
-        from collector.delivery.email import EmailNotSendable, send_invitation_email
+        from collector.eligibility.invitation_emails import EmailNotSendable, send_invitation_email
 
         try:
             # False: no SMTP server configured; the owner fetches the email through
@@ -203,10 +205,10 @@ def invitation_due(session: Session, payload: dict[str, Any], now: datetime) -> 
 def expire_invitations(session: Session, now: datetime) -> int:
     """Mark every pending invitation past its ``expires_at`` as ``expired``; returns how many.
     One bulk UPDATE on the pending rows only."""
-    return session.execute(
+    return rows_changed(session.execute(
         update(Invitation).where(Invitation.status == "pending", Invitation.expires_at <= now)
         .values(status="expired").execution_options(synchronize_session=False)
-    ).rowcount
+    ))
 
 
 @jobs.handler(EXPIRE_JOB)
@@ -270,3 +272,6 @@ def invitation_rows(session: Session, invitations: list[Invitation],
             "created_at": invitation.created_at,
         })
     return rows
+
+
+periodic(EXPIRE_JOB, every(EXPIRE_JOB, EXPIRE_EVERY))

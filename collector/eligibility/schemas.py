@@ -8,8 +8,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
+from collector.core.schema_fields import bounded_properties
 from collector.eligibility.rules import REASONS
-from collector.responses.schemas import _bounded_properties
 from collector.surveys.schemas import SLUG
 
 INVITATION_CHANNELS = ("in_app", "email", "link")
@@ -20,7 +20,7 @@ MAX_DELAY_SECONDS = 365 * 24 * 3600
 
 def _properties() -> fields.Dict:
     return fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
-                       validate=_bounded_properties)
+                       validate=bounded_properties)
 
 
 class AwareDateTime(fields.AwareDateTime):

@@ -9,7 +9,11 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
+    # Importing them registers their jobs and periodic schedules (collector/delivery/jobs.py).
     from collector.core.extensions import rest_api
-    from collector.followups import views
+    from collector.followups import (
+        digest,  # noqa: F401
+        views,
+    )
 
     rest_api.register_blueprint(views.blp)

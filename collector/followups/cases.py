@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from collector.core.audit import record_audit
 from collector.delivery.events import emit
-from collector.governance.audit import record_audit
 from collector.models import FollowupCase, Person, Response, Site, Survey
 
 STATUSES = ("open", "contacted", "resolved", "won_back")

@@ -34,6 +34,7 @@ from collector.analytics.metrics import COUNTED_VERDICTS
 from collector.analytics.statistics import NpsCounts, compare
 from collector.delivery.events import emit
 from collector.delivery.jobs import JobFailed, enqueue_once, handler
+from collector.delivery.periodic import periodic
 from collector.followups.cases import CLOSED, rules_of, team_of
 from collector.languages import catalogs as i18n
 from collector.models import FollowupCase, OnceMark, Response, Site, Survey
@@ -277,3 +278,6 @@ def send_digests(session: Session, payload: dict[str, Any], now: datetime) -> No
         elif to:
             log.info("digest for %s/%s not emailed: TENPOINT_SMTP_URL is not set",
                      site.slug, team)
+
+
+periodic(KIND, schedule_digests)

@@ -9,7 +9,8 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
+    # Importing them registers their jobs and periodic schedules (collector/delivery/jobs.py).
     from collector.core.extensions import rest_api
-    from collector.governance import views
+    from collector.governance import housekeeping, retention, views  # noqa: F401
 
     rest_api.register_blueprint(views.blp)

@@ -24,7 +24,9 @@ from flask import current_app
 from sqlalchemy import ColumnElement, delete, literal_column, select
 from sqlalchemy.orm import Session
 
+from collector.core.rows import rows_changed
 from collector.delivery.jobs import enqueue_once, handler
+from collector.delivery.periodic import every, periodic
 from collector.models import IdempotencyRecord, Job
 
 KIND = "housekeeping.prune"
@@ -51,7 +53,7 @@ def _delete_oldest(session: Session, model: Any, condition: ColumnElement[bool],
     ids = select(model.id).where(condition).order_by(model.id).limit(batch)
     result = session.execute(delete(model).where(model.id.in_(ids.scalar_subquery()))
                              .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return rows_changed(result)
 
 
 def prune(session: Session, now: datetime, *, idempotency_keep: timedelta,
@@ -81,3 +83,6 @@ def run_housekeeping(session: Session, payload: dict[str, Any], now: datetime) -
     if result.capped(batch):
         enqueue_once(session, KIND, payload, now=now, run_at=now + SOON, dedupe_key=KIND,
                      successor=True)
+
+
+periodic(KIND, every(KIND, EVERY))

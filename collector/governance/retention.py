@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from collector.core.audit import record_audit
+from collector.core.rows import rows_changed
 from collector.delivery.jobs import enqueue_once, handler, run_for_each_site
-from collector.governance.audit import record_audit
+from collector.delivery.periodic import every, periodic
 from collector.models import Person, Response, Site
 from collector.people.privacy import erase_person
 
@@ -38,11 +40,11 @@ def apply_retention(session: Session, site: Site, now: datetime) -> RetentionRes
     dropped = anonymised = 0
     if comment_days is not None:
         cutoff = now - timedelta(days=float(comment_days))
-        dropped = session.execute(
+        dropped = rows_changed(session.execute(
             update(Response).where(Response.site_id == site.id, Response.created_at < cutoff,
                                    Response.comment.is_not(None))
             .values(comment=None, answers={}, updated_at=now)
-        ).rowcount
+        ))
     if anonymise_days is not None:
         cutoff = now - timedelta(days=float(anonymise_days))
         recent_answer = exists().where(Response.person_id == Person.id,
@@ -71,3 +73,6 @@ def schedule_retention(session: Session, now: datetime) -> int:
 def run_retention(session: Session, payload: dict[str, Any], now: datetime) -> None:
     """Apply every site's retention (or ``payload["site_id"]``'s), then queue tomorrow's run."""
     run_for_each_site(session, KIND, EVERY, payload, now, apply_retention)
+
+
+periodic(KIND, every(KIND, EVERY))

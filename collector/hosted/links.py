@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from collector.core.rows import rows_changed
 from collector.eligibility.invitations import find_invitation_by_token
 from collector.languages.catalogs import catalog_for, locale_candidates
 from collector.languages.survey_texts import choose_survey_locale, survey_texts, text_direction
@@ -89,12 +89,12 @@ def answer(session: Session, found: Visit, score: int, locale: str, now: datetim
     """Record the score; ``None`` when the link was used meanwhile (single use)."""
     invitation, survey = found.invitation, found.survey
     assert invitation is not None and survey is not None
-    claimed = session.execute(
+    claimed = rows_changed(session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.status.in_(OPEN_STATUSES))
         .values(status="answered", answered_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if not claimed:
         return None
     session.refresh(invitation)
@@ -105,29 +105,3 @@ def answer(session: Session, found: Visit, score: int, locale: str, now: datetim
         verdict_reasons=verdict.reasons,
     ), now)
     return response
-
-
-# --- unsubscribing (links in survey emails, RFC 8058 one-click) --------------------------
-
-UNSUBSCRIBE_SALT = "tenpoint-unsubscribe"
-
-
-def unsubscribe_token(secret: str, person_id: int) -> str:
-    """A signed, non-expiring token naming the person: unsubscribe links keep working."""
-    return URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps({"p": person_id})
-
-
-def person_for_unsubscribe(session: Session, secret: str, token: str) -> Person | None:
-    try:
-        payload = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).loads(token)
-    except BadSignature:
-        return None
-    person_id = payload.get("p") if isinstance(payload, dict) else None
-    return session.get(Person, person_id) if isinstance(person_id, int) else None
-
-
-def unsubscribe(person: Person, now: datetime) -> None:
-    """Stop survey emails to this person; the first unsubscribe time is kept."""
-    if person.unsubscribed_at is None:
-        person.unsubscribed_at = now
-        person.updated_at = now

@@ -14,7 +14,6 @@ from flask import Blueprint, Response, current_app, g, render_template, request,
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from collector.access.auth import caller_fingerprint
 from collector.analytics.statistics import category_of
 from collector.core.clock import now
 from collector.core.extensions import db
@@ -24,8 +23,6 @@ from collector.hosted.links import (
     answer,
     interface_language,
     page_language,
-    person_for_unsubscribe,
-    unsubscribe,
     visit,
 )
 from collector.languages.catalogs import (
@@ -37,6 +34,8 @@ from collector.languages.catalogs import (
 from collector.languages.survey_texts import text_direction
 from collector.models import Response as ResponseRow
 from collector.models import Site
+from collector.people.unsubscribe import person_for_unsubscribe, unsubscribe
+from collector.protection.fingerprints import caller_fingerprint
 from collector.protection.views.screening import judge
 from collector.responses.edits import update_response
 

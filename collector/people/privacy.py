@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from collector.analytics.rollup_builder import mark_person_dirty
-from collector.governance.audit import record_audit
+from collector.core.audit import record_audit
+from collector.core.rows import rows_changed
 from collector.models import (
     AuditEntry,
     Contact,
@@ -314,26 +315,26 @@ def erase_person(session: Session, person: Person, *, actor: str, now: datetime)
     """Remove personal data from every table; scores stay, anonymous, in the aggregates."""
     traces = _traces(session, person)
     mark_person_dirty(session, person.id)  # locale and value change: the roll-up must follow
-    responses = session.execute(
+    responses = rows_changed(session.execute(
         update(Response).where(Response.person_id == person.id)
         .values(comment=None, answers={}, properties={}, locale=None, value=None,
                 fingerprint=None, updated_at=now)
-    ).rowcount
-    cancelled = session.execute(
+    ))
+    cancelled = rows_changed(session.execute(
         update(Invitation).where(Invitation.person_id == person.id,
                                  Invitation.status == "pending")
         .values(status="cancelled", cancel_reason="person_erased")
-    ).rowcount
+    ))
     session.execute(update(Invitation).where(Invitation.person_id == person.id)
                     .values(properties={}, locale=None, value=None, token_hash=None))
-    tickets = session.execute(delete(Ticket).where(Ticket.person_id == person.id)).rowcount
-    contacts = session.execute(delete(Contact).where(Contact.person_id == person.id)).rowcount
+    tickets = rows_changed(session.execute(delete(Ticket).where(Ticket.person_id == person.id)))
+    contacts = rows_changed(session.execute(delete(Contact).where(Contact.person_id == person.id)))
     # Case notes may quote the person; the case keeps its status for the team's figures.
-    followups = session.execute(
+    followups = rows_changed(session.execute(
         update(FollowupCase).where(FollowupCase.person_id == person.id)
         .values(timeline=[{"at": now.isoformat(), "actor": actor, "kind": "erased"}],
                 updated_at=now)
-    ).rowcount
+    ))
     # Each identifier becomes its erasure mark: a later request naming it finds this person.
     for column in LOOKUP_COLUMNS:
         ident = getattr(person, column)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from collector.responses.schemas import Properties
+from collector.core.schema_fields import Properties
 
 
 class PersonUpsertSchema(ma.Schema):

@@ -8,12 +8,12 @@ from flask import g
 from flask.views import MethodView
 
 from collector.access.auth import WRITE, require_key
+from collector.core.audit import record_audit
 from collector.core.clock import now
 from collector.core.errors import APIError
 from collector.core.extensions import db
 from collector.core.idempotency import write_endpoint
 from collector.core.parsing import Blueprint
-from collector.governance.audit import record_audit
 from collector.models import Person
 from collector.people.lookup import find_person, upsert_person
 from collector.people.privacy import erase_person, export_person, unsubscribe_person

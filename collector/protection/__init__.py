@@ -1,5 +1,5 @@
-"""Keeping bots and floods out while keeping every honest answer: rate limits, verdicts,
-user agents, screening and the quarantine."""
+"""Keeping bots and floods out while keeping every honest answer: rate limits, fingerprints,
+verdicts, user agents and the screening of each answer (the quarantine itself is responses')."""
 
 from __future__ import annotations
 
@@ -10,10 +10,6 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    from collector.core.extensions import rest_api
     from collector.protection import rate_limits
-    from collector.protection.views import quarantine
 
     rate_limits.init_app(app)
-
-    rest_api.register_blueprint(quarantine.blp)

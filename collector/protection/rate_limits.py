@@ -26,8 +26,9 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
-from collector.access.auth import caller_fingerprint, lookup_key, raw_key_from_request
+from collector.access.auth import lookup_key, raw_key_from_request
 from collector.core.errors import APIError
+from collector.protection.fingerprints import caller_fingerprint
 from collector.protection.gcra import REDIS_SCRIPT, Hit, MemoryCounters, Verdict, verdict_of
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
-"""Recording answers, editing them, reading them back and exporting them.
-Registers the response and export endpoints and ``tenpoint export``."""
+"""Recording answers, editing them, reading them back, exporting them, and the quarantine of
+answers that look automated. Registers their endpoints and ``tenpoint export``."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ if TYPE_CHECKING:
 def init_app(app: Flask) -> None:
     from collector.core.extensions import rest_api
     from collector.responses.commands import COMMANDS
-    from collector.responses.views import answers, exports
+    from collector.responses.views import answers, exports, quarantine
 
     rest_api.register_blueprint(answers.blp)
     rest_api.register_blueprint(exports.blp)
+    rest_api.register_blueprint(quarantine.blp)
     for command in COMMANDS:
         app.cli.add_command(command)

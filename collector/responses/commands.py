@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from collector.core.command_line import parse_when, site_for_command
 from collector.core.extensions import db
+from collector.core.survey_lookup import find_survey
 from collector.responses.exports import (
     ExportFilter,
     count_rows,
@@ -19,7 +20,6 @@ from collector.responses.exports import (
     iter_records,
     ndjson_chunks,
 )
-from collector.surveys.definitions import find_survey
 
 
 @click.command("export")

@@ -18,7 +18,8 @@ from typing import Any
 import marshmallow as ma
 from sqlalchemy.orm import Session
 
-from collector.surveys.definitions import create_survey, find_survey, update_survey
+from collector.core.survey_lookup import find_survey
+from collector.surveys.definitions import create_survey, update_survey
 from collector.surveys.schemas import SurveyCreateSchema
 
 

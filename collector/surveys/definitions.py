@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from collector.governance.audit import record_audit
+from collector.core.audit import record_audit
+from collector.core.survey_lookup import find_survey
 from collector.models import Survey, SurveyVersion
 
 
@@ -38,21 +38,6 @@ def view_of(survey: Survey) -> SurveyView:
     assert version is not None
     return SurveyView(survey.id, survey.key, version.name, survey.active, version.number,
                       version.id, version.config, survey.created_at, survey.updated_at)
-
-
-def find_survey(session: Session, site_id: int, key: str, *,
-                with_version: bool = False) -> Survey | None:
-    """``with_version`` loads the current version in the same statement (hot paths)."""
-    query = select(Survey).where(Survey.site_id == site_id, Survey.key == key)
-    if with_version:
-        query = query.options(joinedload(Survey.current_version))
-    return session.scalars(query).first()
-
-
-def list_surveys(session: Session, site_id: int) -> list[Survey]:
-    return list(session.scalars(
-        select(Survey).where(Survey.site_id == site_id).order_by(Survey.key)
-    ))
 
 
 def create_survey(

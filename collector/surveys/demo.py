@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.access.keys import ROLE_PREFIX, create_key_with_value, hash_key
+from collector.core.survey_lookup import find_survey
 from collector.models import ApiKey, Site
-from collector.surveys.definitions import create_survey, find_survey
+from collector.surveys.definitions import create_survey
 
 DEMO_SITE = "demo"
 DEMO_SURVEY = "product-nps"

@@ -14,11 +14,11 @@ from collector.core.extensions import db
 from collector.core.idempotency import write_endpoint
 from collector.core.lookups import survey_or_404
 from collector.core.parsing import Blueprint
+from collector.core.survey_lookup import list_surveys
 from collector.surveys.definitions import (
     SurveyKeyTaken,
     SurveyView,
     create_survey,
-    list_surveys,
     update_survey,
     view_of,
 )

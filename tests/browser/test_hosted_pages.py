@@ -115,7 +115,7 @@ def test_message_pages_are_accessible(page, hosted, app) -> None:
     assert_accessible(page)
     page.goto(f"{hosted.url}/s/unknown-token")
     assert_accessible(page)
-    from collector.hosted.links import unsubscribe_token
+    from collector.people.unsubscribe import unsubscribe_token
 
     person_id = make_invitation(app, hosted.site.site_id, email="x@example.com").person_id
     page.goto(f"{hosted.url}/u/{unsubscribe_token(app.config['SECRET_KEY'], person_id)}")
@@ -143,7 +143,7 @@ def test_the_email_link_flow_end_to_end(page, hosted, app) -> None:
     """Send the invitation through a real SMTP server, open the 8 from the delivered HTML."""
     import re
 
-    from collector.delivery.email import MailSettings, send_invitation_email
+    from collector.eligibility.invitation_emails import MailSettings, send_invitation_email
     from collector.models import Invitation
     from tests.collector.delivery.test_email import LoopbackController, Mailbox, parts
 

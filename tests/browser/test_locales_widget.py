@@ -172,10 +172,8 @@ def test_hosted_page_in_hebrew_is_mirrored_like_the_widget(browser, app, site,
 
 
 def test_arabic_email_scale_reads_right_to_left(browser) -> None:
-    try:
-        from collector.delivery.email import render_invitation_email
-    except ImportError:
-        pytest.skip("the email renderer (collector/delivery/email.py, issue 4) does not exist")
+    from collector.eligibility.invitation_emails import render_invitation_email
+
     ARTIFACTS.mkdir(exist_ok=True)
     rendered = render_invitation_email(
         texts=texts("ar"), locale="ar", site_name="Acme", person_name="Dana",

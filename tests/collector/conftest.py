@@ -13,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from collector.core.extensions import db
+from collector.core.survey_lookup import find_survey
 from collector.people.lookup import upsert_person
 from collector.responses.recording import NewResponse, record_response
-from collector.surveys.definitions import find_survey
 from tests.factories import SiteKeys, make_site, make_survey
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -10,9 +10,9 @@ import pytest
 import tenpoint
 
 from collector.core.extensions import db
+from collector.core.survey_lookup import find_survey
 from collector.people.lookup import upsert_person
 from collector.responses.recording import NewResponse, record_response
-from collector.surveys.definitions import find_survey
 from tests.sdk.conftest import Collector
 from tests.sdk.proxy import FaultProxy
 

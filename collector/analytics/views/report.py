@@ -31,9 +31,9 @@ from collector.access.keys import find_active_key
 from collector.analytics.report_figures import CHART_HEIGHT, CHART_PAD, CHART_WIDTH, build_report
 from collector.core.clock import now
 from collector.core.extensions import db
+from collector.core.survey_lookup import find_survey
 from collector.languages import catalogs as i18n
 from collector.models import ApiKey, Site
-from collector.surveys.definitions import find_survey
 
 bp = Blueprint("report", __name__, url_prefix="/report")
 REPORT_ROLES = ("read", "admin")

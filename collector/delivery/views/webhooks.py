@@ -9,6 +9,7 @@ from flask import current_app, g
 from flask.views import MethodView
 
 from collector.access.auth import WRITE, require_key
+from collector.core.audit import record_audit
 from collector.core.clock import now
 from collector.core.errors import APIError
 from collector.core.extensions import db
@@ -29,7 +30,6 @@ from collector.delivery.webhooks import (
     list_endpoints,
     rotate_secret,
 )
-from collector.governance.audit import record_audit
 from collector.models import WebhookEndpoint
 
 blp = Blueprint("webhooks", __name__, url_prefix="/v1/webhooks",

@@ -14,12 +14,12 @@ from collector.core.errors import APIError
 from collector.core.extensions import db
 from collector.core.idempotency import write_endpoint
 from collector.core.parsing import Blueprint
+from collector.core.survey_lookup import find_survey
 from collector.eligibility.facts import Who
 from collector.eligibility.invitations import invitation_rows
 from collector.eligibility.schemas import TriggerInSchema, TriggerOutSchema
 from collector.eligibility.triggers import EmailRequired, TriggerRequest, trigger
 from collector.models import Site
-from collector.surveys.definitions import find_survey
 
 blp = Blueprint("triggers", __name__, url_prefix="/v1/triggers",
                 description="Decide now and create an invitation.")

@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import current_app, request
 
-from collector.access.auth import caller_fingerprint
 from collector.access.identity import IdentityError, check_identity
 from collector.core.errors import APIError
 from collector.core.extensions import db
+from collector.protection.fingerprints import caller_fingerprint
 from collector.protection.verdicts import (
     ACCEPTED,
     BROWSER_SOURCE,

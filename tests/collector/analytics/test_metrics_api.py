@@ -186,8 +186,8 @@ def test_exclusions_by_reason_are_reported_for_the_span(any_stage: Stage) -> Non
     from datetime import date
 
     from collector.core.extensions import db
+    from collector.core.survey_lookup import find_survey
     from collector.models import DecisionCount
-    from collector.surveys.definitions import find_survey
 
     with any_stage.app.app_context():
         survey = find_survey(db.session, any_stage.keys.site_id, "nps")

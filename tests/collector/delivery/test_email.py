@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from collector.core.extensions import db
-from collector.delivery.email import (
+from collector.eligibility.invitation_emails import (
     MailSettings,
     build_message,
     render_invitation_email,

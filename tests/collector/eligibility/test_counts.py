@@ -20,7 +20,7 @@ def _ids(app: Flask) -> tuple[int, int]:
     with app.app_context():
         site = make_site(db.session)
         make_survey(db.session, site.site_id)
-        from collector.surveys.definitions import find_survey
+        from collector.core.survey_lookup import find_survey
 
         survey = find_survey(db.session, site.site_id, "nps")
         assert survey is not None

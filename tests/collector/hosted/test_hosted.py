@@ -119,7 +119,7 @@ def test_security_headers(client, invite) -> None:
 
 
 def test_unsubscribe_asks_on_get_and_acts_on_post(app, client, site, invite) -> None:
-    from collector.hosted.links import unsubscribe_token
+    from collector.people.unsubscribe import unsubscribe_token
 
     invited = invite()
     token = unsubscribe_token(app.config["SECRET_KEY"], invited.person_id)
@@ -154,7 +154,7 @@ def test_hosted_answers_get_the_same_bot_screening_as_the_api(app, client, site,
 
 
 def test_the_unsubscribe_page_never_claims_a_language_it_cannot_speak(app, client, invite) -> None:
-    from collector.hosted.links import unsubscribe_token
+    from collector.people.unsubscribe import unsubscribe_token
 
     invited = invite(locale="sw")  # Swahili: no catalog
     token = unsubscribe_token(app.config["SECRET_KEY"], invited.person_id)

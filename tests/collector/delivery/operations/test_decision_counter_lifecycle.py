@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from collector.core.extensions import db
+from collector.core.survey_lookup import find_survey
 from collector.eligibility.decision_counts import DecisionCounter, counter_for, discard_all
 from collector.models import DecisionCount
-from collector.surveys.definitions import find_survey
 from tests.factories import make_site, make_survey
 
 DAY = date(2026, 3, 2)

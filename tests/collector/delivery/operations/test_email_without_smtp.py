@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from collector.core.extensions import db
+from collector.core.survey_lookup import find_survey
 from collector.eligibility.invitations import create_invitation, schedule
 from collector.models import Invitation
 from collector.people.lookup import upsert_person
-from collector.surveys.definitions import find_survey
 from tests.factories import make_site, make_survey
 
 

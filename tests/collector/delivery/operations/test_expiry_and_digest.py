@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from collector.core.extensions import db
+from collector.core.survey_lookup import find_survey
 from collector.delivery.jobs import enqueue
 from collector.eligibility.invitations import EXPIRE_JOB, create_invitation
 from collector.followups import digest
 from collector.models import Invitation, Job
 from collector.people.lookup import upsert_person
-from collector.surveys.definitions import find_survey
 from tests.factories import make_site, make_survey
 
 

@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from collector.access.auth import ADMIN, require_key
 from collector.analytics.rollup_builder import mark_days_dirty
+from collector.core.audit import record_audit
 from collector.core.clock import now
 from collector.core.errors import APIError
 from collector.core.extensions import db
 from collector.core.idempotency import write_endpoint
 from collector.core.parsing import Blueprint
 from collector.followups.cases import after_release
-from collector.governance.audit import record_audit
 from collector.models import Response
 from collector.protection.verdicts import QUARANTINED, RELEASED
 from collector.responses.recording import ResponseRow, response_rows

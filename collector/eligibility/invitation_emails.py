@@ -25,7 +25,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from collector.eligibility.invitations import issue_token
-from collector.hosted.links import unsubscribe_token
 from collector.languages.catalogs import (
     RESPONDENT_STRINGS,
     interface_strings,
@@ -34,6 +33,7 @@ from collector.languages.catalogs import (
 )
 from collector.languages.survey_texts import choose_survey_locale, survey_texts, text_direction
 from collector.models import Invitation, Person, Site, Survey
+from collector.people.unsubscribe import unsubscribe_token
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

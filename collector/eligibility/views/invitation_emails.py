@@ -14,7 +14,11 @@ from collector.core.clock import now
 from collector.core.errors import APIError
 from collector.core.extensions import db
 from collector.core.parsing import Blueprint
-from collector.delivery.email import EmailNotSendable, current_settings, invitation_email
+from collector.eligibility.invitation_emails import (
+    EmailNotSendable,
+    current_settings,
+    invitation_email,
+)
 from collector.models import Invitation
 
 blp = Blueprint("invitation_emails", __name__, url_prefix="/v1/invitations",
