@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from importlib.metadata import version
 from typing import Any
 
 from flask import Flask, Request
@@ -23,6 +24,9 @@ from collector import (
 )
 from collector.config import finalize_config, load_config
 from collector.extensions import rest_api
+
+# One source: setup.cfg's version, read from the installed distribution's metadata.
+__version__ = version("tenpoint-collector")
 
 
 class QuietEnvironHeaders(EnvironHeaders):

@@ -16,8 +16,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from collector.catalogs import LOCALES, LOCALES_DIR, TEMPLATE
-from collector.i18n import available_locales
+from collector.catalogs import LOCALES, LOCALES_DIR, TEMPLATE, package_catalogs
+from collector.i18n import available_locales, catalogs_dir
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[#0\- +]*\d*(?:\.\d+)?[sdifr]|%[sdif]|\{\w*\}")
 REQUIRED = {"ar", "he", "fa", "ur", "zh_Hans", "zh_Hant", "ja", "ko", "pt_BR", "pt_PT", "es",
@@ -51,6 +51,15 @@ def test_at_least_forty_locales_including_every_named_one() -> None:
     assert present >= REQUIRED, sorted(REQUIRED - present)
     assert len(present) >= 40
     assert set(LOCALES) == present
+
+
+def test_the_package_carries_the_current_catalogs_compiled(tmp_path: Path) -> None:
+    """Run `make locales` when this fails: collector/locales/ is older than locales/."""
+    assert package_catalogs(tmp_path) == len(LOCALES)
+    fresh = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("messages.*")}
+    packaged = {p.relative_to(catalogs_dir()): p.read_bytes()
+                for p in catalogs_dir().rglob("messages.*")}
+    assert packaged == fresh
 
 
 def test_the_template_holds_every_string_marked_in_the_source() -> None:
