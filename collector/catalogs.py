@@ -4,10 +4,11 @@
 ``make test``) only compiles: it copies every ``locales/<dir>/LC_MESSAGES/messages.po`` into the
 package (``collector/locales/``, not in git) with its compiled ``messages.mo``, which is where
 the running collector reads them (:func:`collector.i18n.catalogs_dir`). Building the wheel does
-the same into the wheel (setup.py); this module imports only Babel, so the build can load it. ``update`` also creates the catalog of any locale in
-``LOCALES`` that has none yet. ``fill FILE`` writes translations from a JSON file
-``{"<locale dir>": {"<msgid>": "<msgstr>" | ["<plural form>", …]}}`` into the ``.po``
-files, which stay the source of truth (docs/i18n.md).
+the same into the wheel (setup.py); this module imports only Babel, so the build can load it.
+``update`` also creates the catalog of any locale in ``LOCALES`` that has none yet and sets
+every catalog's Plural-Forms from the installed Babel's CLDR. ``fill FILE`` writes translations
+from a JSON file ``{"<locale dir>": {"<msgid>": "<msgstr>" | ["<plural form>", …]}}`` into the
+``.po`` files, which stay the source of truth (docs/i18n.md).
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ import json
 import shutil
 import sys
 import tempfile
-from pathlib import Path
-
 from io import BytesIO
+from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
@@ -90,8 +90,8 @@ def _plural_forms_from_cldr() -> None:
                                                           plural.plural_expr):
             continue
         changed_count = catalog.num_plurals != plural.num_plurals
-        catalog._num_plurals = plural.num_plurals  # noqa: SLF001 - Babel keeps no setter
-        catalog._plural_expr = plural.plural_expr  # noqa: SLF001
+        catalog._num_plurals = plural.num_plurals  # Babel has no setter for these
+        catalog._plural_expr = plural.plural_expr
         for message in catalog:
             if message.id and message.pluralizable and changed_count:
                 old = message.string if isinstance(message.string, tuple) else (message.string,)

@@ -1,8 +1,8 @@
 """Respondent-facing interface strings from the gettext catalogs the package carries.
 
 The English source strings live here (and in templates, marked with ``_()``), extracted by
-``make i18n``; every other language comes from ``locales/<dir>/LC_MESSAGES/messages.po``, copied with its
-compiled ``messages.mo`` into the package (:func:`catalogs_dir`).
+``make i18n``; every other language comes from ``locales/<dir>/LC_MESSAGES/messages.po``,
+copied with its compiled ``messages.mo`` into the package (:func:`catalogs_dir`).
 Catalog directories are Babel identifiers (``pt_BR``, ``zh_Hant``, ``es_419``); request tags
 reach them through :mod:`collector.locale_tags`. docs/i18n.md explains the choices.
 """
@@ -23,7 +23,6 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from collector.locale_tags import fallback_chain, identifier, parse_tag
-
 
 
 def catalogs_dir() -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-
 import re
 from datetime import UTC, datetime, timedelta
 

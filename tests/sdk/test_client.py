@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-
 import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
