@@ -1,21 +1,33 @@
 # Tenpoint: `make run` serves the demo, `make test` runs every test. Both start from nothing.
+# Dependencies come from hashed lock files (requirements/*.lock, refreshed by `make lock`);
+# setup.cfg keeps ranges. The project itself is installed editable, without dependencies.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(TENPOINT_PORT),5000)
+UV_VERSION := 0.13.8
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+LOCK_FLAGS := --quiet --generate-hashes --universal
+# The newest releases, for `make test-latest` (its own virtualenv, never the locked one).
+LATEST := .venv-latest
 
-.PHONY: run test install widget locales i18n lint typecheck bench soak clean
+.PHONY: run test test-latest install widget locales i18n lock lint typecheck bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
 
-$(STAMP): $(BIN)/python setup.cfg pyproject.toml sdk_python/pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]' -e ./sdk_python
+$(BIN)/uv: $(BIN)/python
+	$(PIP) install uv==$(UV_VERSION)
+
+$(STAMP): $(BIN)/python requirements/collector.lock setup.cfg pyproject.toml sdk_python/pyproject.toml
+	$(PIP) install --require-hashes -r requirements/collector.lock
+	$(PIP) install --no-deps --no-build-isolation -e . -e ./sdk_python
 	touch $(STAMP)
 
-install: $(STAMP) widget locales
+# The built widget is committed (collector/static/widget.js, widget.css); a test fails when it
+# is stale. The catalogs are copied into the package and compiled (collector/locales/).
+install: $(STAMP) locales
 
 widget: $(STAMP)
 	$(BIN)/python widget/build.py
@@ -23,9 +35,19 @@ widget: $(STAMP)
 locales: $(STAMP)
 	$(BIN)/python -m collector.languages.maintenance compile
 
-# Refresh messages.pot from the source, merge it into every locale's .po, compile (docs/i18n.md).
+# Refresh messages.pot from the source, merge it into every locale's .po (Plural-Forms from the
+# locked Babel's CLDR), compile (docs/i18n.md).
 i18n: $(STAMP)
 	$(BIN)/python -m collector.languages.maintenance extract update compile
+
+# Re-resolve every lock from setup.cfg's ranges, the build requirements and requirements/sdk.in.
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile $(LOCK_FLAGS) --python-version 3.11 --extra test \
+	    setup.cfg requirements/build.in -o requirements/collector.lock
+	$(BIN)/uv pip compile $(LOCK_FLAGS) --python-version 3.11 \
+	    setup.cfg -c requirements/collector.lock -o requirements/deploy.lock
+	$(BIN)/uv pip compile $(LOCK_FLAGS) --python-version 3.9 \
+	    requirements/sdk.in -o requirements/sdk.lock
 
 # The worker runs beside the web server; Ctrl-C (or the server exiting) stops both.
 run: install
@@ -36,6 +58,16 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite against the newest release of every dependency (setup.cfg's ranges, no lock), so
+# drift such as a new CLDR in Babel shows up on purpose. Failures here mean: fix, then `make lock`.
+test-latest:
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip --quiet install --upgrade pip setuptools wheel babel
+	$(LATEST)/bin/python -m pip --quiet install --upgrade --no-build-isolation -e '.[test]' -e ./sdk_python
+	$(LATEST)/bin/python -m collector.languages.maintenance compile
+	$(LATEST)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check collector sdk_python tests bench widget
@@ -48,4 +80,4 @@ soak: install
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
-	rm -rf $(VENV) instance collector/static/widget.js collector/static/widget.css
+	rm -rf $(VENV) $(LATEST) instance collector/locales build dist

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from importlib.metadata import version
 from typing import Any
 
 from flask import Flask
@@ -29,6 +30,9 @@ from collector import (
 )
 from collector.config import finalize_config, load_config
 from collector.core.application import TenpointFlask
+
+# One source: setup.cfg's version, read from the installed distribution's metadata.
+__version__ = version("tenpoint-collector")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -15,7 +15,9 @@ from collector.config import settings_markdown
 from collector.core.clock import now
 from collector.core.database import migrate
 from collector.core.extensions import db
+from collector.languages.catalogs import missing_catalogs
 from collector.surveys.demo import seed_demo
+from collector.widget.views import missing_assets
 
 
 def _create_app() -> Flask:
@@ -26,6 +28,8 @@ def _create_app() -> Flask:
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
              add_version_option=False)
+@click.version_option(package_name="tenpoint-collector", prog_name="tenpoint",
+                      message="%(prog)s %(version)s")
 def main() -> None:
     """Tenpoint: self-hosted NPS surveys."""
 
@@ -64,7 +68,11 @@ def init_command(demo: bool, as_json: bool) -> None:
 @click.option("--host", default=None, help="Address to bind (TENPOINT_HOST).")
 @with_appcontext
 def serve_command(workers: int | None, port: int | None, host: str | None) -> None:
-    """Serve the collector with gunicorn."""
+    """Serve the collector with gunicorn (refused when the package lacks the built widget or
+    the compiled catalogs: docs/deployment.md)."""
+    problems = [*missing_assets(), *missing_catalogs()]
+    if problems:
+        raise click.ClickException("cannot serve: " + "; ".join(problems))
     config = current_app.config
     bind = f"{host or config['HOST']}:{port or config['PORT']}"
     argv = [sys.executable, "-m", "gunicorn", "--bind", bind,

@@ -4,7 +4,9 @@ The minified widget.css goes into widget.js too (in place of the string "__TENPO
 so a survey shows after two requests, the script and the eligibility answer, not three;
 widget.css is still written for browsers without constructed stylesheets (docs/widget.md).
 
-Reproducible: the same source gives the same bytes. Run by `make widget`. Also prints the
+Reproducible: the same source gives the same bytes. Run by `make widget`. The output is
+committed, so installing the collector never needs this build; a test fails when it is stale
+(tests/widget/test_build_is_committed.py). Also prints the
 minified snippet (widget/src/snippet.js) that docs/widget.md tells sites to paste.
 """
 
@@ -45,12 +47,12 @@ def embed_css(js: str, css: str) -> str:
     return js.replace(CSS_PLACEHOLDER, json.dumps(css).replace("</", "<\\/"))
 
 
-def build() -> dict[str, int]:
-    OUT.mkdir(parents=True, exist_ok=True)
+def build(out: Path = OUT) -> dict[str, int]:
+    out.mkdir(parents=True, exist_ok=True)
     css = minify_css((HERE / "src" / "widget.css").read_text(encoding="utf-8"))
     js = embed_css(rjsmin.jsmin((HERE / "src" / "widget.js").read_text(encoding="utf-8")), css)
-    (OUT / "widget.js").write_text(js, encoding="utf-8")
-    (OUT / "widget.css").write_text(css, encoding="utf-8")
+    (out / "widget.js").write_text(js, encoding="utf-8")
+    (out / "widget.css").write_text(css, encoding="utf-8")
     tiny = snippet()
     if len(tiny.encode()) > SNIPPET_BUDGET:
         raise SystemExit(f"snippet is {len(tiny.encode())} bytes, over {SNIPPET_BUDGET}")

@@ -1,7 +1,8 @@
-"""Respondent-facing interface strings from the gettext catalogs in locales/.
+"""Respondent-facing interface strings from the gettext catalogs the package carries.
 
 The English source strings live here (and in templates, marked with ``_()``), extracted by
-``make i18n``; every other language comes from ``locales/<dir>/LC_MESSAGES/messages.po``.
+``make i18n``; every other language comes from ``locales/<dir>/LC_MESSAGES/messages.po``,
+copied with its compiled ``messages.mo`` into the package (:func:`catalogs_dir`).
 Catalog directories are Babel identifiers (``pt_BR``, ``zh_Hant``, ``es_419``); request tags
 reach them through :mod:`collector.languages.tags`. docs/i18n.md explains the choices.
 """
@@ -12,6 +13,7 @@ import re
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache, lru_cache
+from importlib.resources import files
 from io import BytesIO
 from pathlib import Path
 
@@ -22,7 +24,25 @@ from babel.support import NullTranslations, Translations
 
 from collector.languages.tags import fallback_chain, identifier, parse_tag
 
-LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+
+def catalogs_dir() -> Path:
+    """Where the collector reads its catalogs: ``collector/locales/`` inside the installed
+    package, written by ``make locales`` in a checkout and by the wheel's build otherwise
+    (``collector.languages.maintenance.package_catalogs``; docs/i18n.md, "Catalogs in the
+    package")."""
+    return Path(str(files("collector").joinpath("locales")))
+
+
+def missing_catalogs() -> list[str]:
+    """Why the collector cannot speak its languages, or nothing (``tenpoint serve`` checks)."""
+    directory = catalogs_dir()
+    if not any(directory.glob("*/LC_MESSAGES/messages.mo")):
+        return [f"no compiled catalogs in {directory} (run 'make locales', or install the "
+                "wheel, which carries them)"]
+    return []
+
+
+LOCALES_DIR = catalogs_dir()
 SOURCE_LOCALE = "en"
 
 

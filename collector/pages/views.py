@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
 from flask.typing import ResponseReturnValue
 
+from collector import __version__
 from collector.core.database import database_answers
 from collector.core.errors import APIError
 from collector.core.extensions import rest_api
@@ -23,7 +24,7 @@ def healthz() -> ResponseReturnValue:
     if not database_answers():
         raise APIError(503, "database_unavailable", "The database is not answering.",
                        headers={"Retry-After": "5"})
-    return jsonify({"status": "ok"})
+    return jsonify({"status": "ok", "version": __version__})
 
 
 @bp.get("/demo")

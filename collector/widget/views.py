@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from flask import Blueprint, Response, request
@@ -12,8 +13,15 @@ from flask.typing import ResponseReturnValue
 from collector.core.errors import APIError
 
 bp = Blueprint("widget", __name__)
-STATIC = Path(__file__).resolve().parent.parent / "static"
+# The built widget is committed and carried by the package (docs/deployment.md).
+STATIC = Path(str(files("collector").joinpath("static")))
 ASSETS = {"widget.js": "application/javascript", "widget.css": "text/css"}
+
+
+def missing_assets() -> list[str]:
+    """Built widget files the package lacks (``tenpoint serve`` refuses to start without)."""
+    return [f"the widget's {name} is missing from {STATIC} (run 'make widget')"
+            for name in ASSETS if not (STATIC / name).is_file()]
 
 
 @cache

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import create_engine
 
+from collector.cli import main
 from collector.config import SETTINGS, load_config
 from collector.models import Base
 
@@ -68,3 +72,22 @@ def test_migrations_match_the_models_on_every_database(any_app: Flask) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
+
+
+def test_version_comes_from_the_installed_distribution() -> None:
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"tenpoint {importlib.metadata.version('tenpoint-collector')}\n"
+
+
+@pytest.mark.parametrize("lacking", ["widget", "catalogs"])
+def test_serve_refuses_to_start_without_the_widget_or_the_catalogs(
+        runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lacking: str) -> None:
+    if lacking == "widget":
+        monkeypatch.setattr("collector.widget.views.STATIC", tmp_path)
+    else:
+        monkeypatch.setattr("collector.languages.catalogs.catalogs_dir", lambda: tmp_path)
+    result = runner.invoke(args=["serve"])
+    assert result.exit_code == 1
+    assert "cannot serve" in result.output and str(tmp_path) in result.output
+    assert "Traceback" not in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -132,8 +133,9 @@ def test_every_post_carries_an_idempotency_key_and_every_request_a_user_agent(
     posts = [headers for method, _, headers in proxy.seen if method == "POST"]
     keys = [headers.get("Idempotency-Key") for headers in posts]
     assert all(keys) and len(set(keys)) == 2
-    assert all(headers["User-Agent"].startswith("tenpoint-python/")
-               for _, _, headers in proxy.seen)
+    # The version is the installed distribution's: one source, tenpoint/_version.py.
+    agent = f"tenpoint-python/{importlib.metadata.version('tenpoint')} "
+    assert all(headers["User-Agent"].startswith(agent) for _, _, headers in proxy.seen)
     get = next(headers for method, _, headers in proxy.seen if method == "GET")
     assert "Idempotency-Key" not in get
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -96,7 +97,8 @@ def test_a_rotated_key_works_until_its_overlap_ends(app: Flask, site: SiteKeys) 
 
 
 def test_healthz_reports_the_database(client: FlaskClient, make_app, tmp_path) -> None:
-    assert client.get("/healthz").json == {"status": "ok"}
+    version = importlib.metadata.version("tenpoint-collector")
+    assert client.get("/healthz").json == {"status": "ok", "version": version}
     broken = make_app("postgresql+psycopg://nobody@127.0.0.1:1/none")
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
