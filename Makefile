@@ -12,7 +12,7 @@ LOCK_FLAGS := --quiet --generate-hashes --universal
 # The newest releases, for `make test-latest` (its own virtualenv, never the locked one).
 LATEST := .venv-latest
 
-.PHONY: run test test-latest install widget locales i18n lock lint typecheck bench soak clean
+.PHONY: openapi run test test-latest install widget locales i18n lock lint typecheck bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,8 +69,18 @@ test-latest:
 	$(LATEST)/bin/python -m collector.languages.maintenance compile
 	$(LATEST)/bin/python -m pytest $(PYTEST_ARGS)
 
+# ruff; the layering contracts (pyproject.toml, [tool.importlinter]); mypy over the collector
+# (its settings in pyproject.toml) and, strict, over the SDK.
+# The published API document, compared with /openapi.json by a test: refresh it on purpose.
+openapi: $(STAMP)
+	$(BIN)/python -c 'import json; from collector import create_app; \
+	  doc = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"}).test_client().get("/openapi.json").get_json(); \
+	  print(json.dumps(doc, indent=2, ensure_ascii=False))' > docs/openapi.json
+
 lint: $(STAMP)
 	$(BIN)/ruff check collector sdk_python tests bench widget
+	$(BIN)/lint-imports
+	$(BIN)/mypy collector
 	$(BIN)/mypy --strict sdk_python/tenpoint
 
 bench: install

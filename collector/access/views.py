@@ -107,8 +107,9 @@ class RevokeKey(MethodView):
         """Revoke a key: it stops working with the next request."""
         key = _key_or_404(key_id)
         if key.revoked_at is None:
-            revoke_key(db.session, key, now())
-            _audit("key.revoke", key, {"revoked_at": key.revoked_at.isoformat()})
+            moment = now()
+            revoke_key(db.session, key, moment)
+            _audit("key.revoke", key, {"revoked_at": moment.isoformat()})
         return key
 
 

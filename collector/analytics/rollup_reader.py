@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, not_, or_, select
+from sqlalchemy import SQLColumnExpression, and_, func, literal_column, not_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -119,7 +119,8 @@ class RollupReader:
         the watermark; ``+ 0`` keeps the planner off the (site, time) indexes, which would
         walk the whole span, so it takes the primary key range instead."""
         keys = [] if self.raw_key is None else [self.raw_key]
-        site, survey = Response.site_id, Response.survey_id
+        site: SQLColumnExpression[int] = Response.site_id
+        survey: SQLColumnExpression[int] = Response.survey_id
         if by_id:
             site, survey = site + 0, survey + 0
         query = select(*response_sums(), *keys).where(

@@ -15,7 +15,8 @@ class QuietEnvironHeaders(EnvironHeaders):
     and catching a ``KeyError`` inside: a widget's call lacks most headers anyone asks for
     (Authorization, Origin, Idempotency-Key, X-Request-Id…), on every page view."""
 
-    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:
+    # werkzeug overloads ``get`` for typing; this one answers every overload alike.
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
         if not isinstance(key, str):
             return super().get(key, default, type)
         name = key.upper().replace("-", "_")

@@ -67,7 +67,9 @@ class ErrorBodySchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"description": "Stable error code"})
     message = ma.fields.String(required=True, metadata={"description": "Human readable"})
     field = ma.fields.String(metadata={"description": "The field at fault, dotted path"})
-    fields = ma.fields.Dict(
+    # The envelope's key is "fields", which shadows marshmallow's own attribute of that name
+    # on the class (instances keep theirs); only the OpenAPI description is built from it.
+    fields = ma.fields.Dict(  # type: ignore[assignment]
         keys=ma.fields.String(),
         values=ma.fields.List(ma.fields.String()),
         metadata={"description": "Every invalid field and its messages"},

@@ -12,10 +12,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Response, g, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from collector.core.clock import now
@@ -51,7 +51,7 @@ class StoredAnswer:
     body: Any
 
 
-_RECORDS = IdempotencyRecord.__table__
+_RECORDS = cast(Table, IdempotencyRecord.__table__)
 # Built once, and read without the ORM: every submit from the widget asks it.
 _FIND = select(_RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.body).where(
     _RECORDS.c.site_id == bindparam("site_id"),

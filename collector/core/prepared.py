@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
 _T = TypeVar("_T")
@@ -70,7 +71,8 @@ class Prepared:
     def _plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect.name)
         if plan is None:
-            compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
+            compiled = cast(SQLCompiler, cast(ClauseElement, self.statement).compile(
+                dialect=dialect, column_keys=self.columns))
             if getattr(compiled, "insert_prefetch", None):
                 # A Python-side default SQLAlchemy would compute at execution: not done here.
                 raise ValueError("a prepared insert must name every column with a default: "
@@ -145,7 +147,8 @@ class Prepared:
             lambda cursor: (cursor.fetchall(), cursor.description if plan.results is None
                             else None))
         if plan.results is None:
-            plan.results = self._result_processors(connection.dialect, description)
+            # A statement that selects nothing has no description: nothing to convert.
+            plan.results = self._result_processors(connection.dialect, description or ())
         if not plan.results:
             return raw  # both drivers fetch plain tuples
         return [tuple(value if process is None or value is None else process(value)

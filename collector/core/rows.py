@@ -38,7 +38,7 @@ def insert_row(session: Session, model: type[M], **values: Any) -> M:
     ``model``. Nullable columns left out are NULL; every other column must be given (a
     default applied by the database would leave the object's attribute unloaded, costing a
     query when read). Constraint errors raise here, not at commit."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__
     statement, nullable, required = _plan(table)
     missing = required - values.keys()
     if missing:

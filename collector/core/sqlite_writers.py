@@ -79,7 +79,7 @@ class WriterLockedConnection(sqlite3.Connection):
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # waits without holding the GIL
         self._holding = True
 
-    def cursor(self, factory: Any = _LockingCursor) -> Any:  # type: ignore[override]
+    def cursor(self, factory: Any = _LockingCursor) -> Any:
         return super().cursor(factory)
 
     def release_writer_lock(self) -> None:

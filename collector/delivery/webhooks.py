@@ -137,6 +137,7 @@ def deliver(session: Session, payload: dict[str, Any], now: datetime) -> None:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signature_header(endpoint, event["id"], timestamp, body, now),
     }
+    failure: str | None
     try:
         target = resolve(endpoint.url, allow_private=allow_private())
     except UnsafeDestination as error:

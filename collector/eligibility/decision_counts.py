@@ -28,6 +28,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import Engine, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -201,7 +202,7 @@ def _upsert(engine: Engine, batch: Counter[Key]) -> int:
             set_={"count": DecisionCount.count + statement.excluded.count},
         )
         connection.execute(statement)
-    return sum(row["count"] for row in rows)
+    return sum(cast(int, row["count"]) for row in rows)
 
 
 _COUNTERS: weakref.WeakKeyDictionary[Engine, DecisionCounter] = weakref.WeakKeyDictionary()

@@ -10,9 +10,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Table, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from collector.core.prepared import Prepared
@@ -170,7 +170,7 @@ def evaluate(session: Session, site: Any, survey: Any, person: Any, who: Who, *,
     return decide(situation, rules, person_facts(person, who), contacts, tickets, now)
 
 
-_INSERT_CONTACT = Prepared(Contact.__table__.insert(), columns=(
+_INSERT_CONTACT = Prepared(cast(Table, Contact.__table__).insert(), columns=(
     "site_id", "person_id", "survey_id", "kind", "channel", "display_id", "invitation_id", "at"))
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, literal_column, select
+from sqlalchemy import Connection, Table, bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from collector.core.prepared import PooledReader, Prepared
@@ -31,8 +31,8 @@ from collector.people.lookup import (
     claimed_by,
 )
 
-_PEOPLE = Person.__table__
-_CONTACTS = Contact.__table__
+_PEOPLE = cast(Table, Person.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
 
 
 def _due_invitation(for_survey: bool) -> Any:

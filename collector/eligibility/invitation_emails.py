@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from collector.eligibility.invitations import issue_token
+from collector.eligibility.invitation_links import issue_token
 from collector.languages.catalogs import (
     RESPONDENT_STRINGS,
     interface_strings,

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,26 +30,6 @@ DEFAULT_EXPIRY_DAYS = 30
 
 class InvalidCursor(ValueError):
     pass
-
-
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def issue_token(session: Session, invitation: Invitation, now: datetime) -> str:
-    """A new random link token (192 bits); only its SHA-256 is stored, so an earlier token
-    of this invitation stops working."""
-    raw = secrets.token_urlsafe(24)
-    invitation.token_hash = _hash(raw)
-    return raw
-
-
-def find_invitation_by_token(session: Session, raw: str) -> Invitation | None:
-    if not raw:
-        return None
-    return session.scalars(
-        select(Invitation).where(Invitation.token_hash == _hash(raw))
-    ).first()
 
 
 def find_pending(session: Session, survey_id: int, person_id: int,

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from collector.eligibility.decision_counts import count_decision
 from collector.eligibility.facts import Who, evaluate, site_defaults
+from collector.eligibility.invitation_links import issue_token
 from collector.eligibility.invitations import (
     DEFAULT_EXPIRY_DAYS,
     create_invitation,
     find_pending,
-    issue_token,
     mark_sent,
     schedule,
 )

@@ -69,7 +69,7 @@ def _round_robin(session: Session, site_id: int, team: str | None, pool: list[st
         return None
     query = select(func.count()).select_from(FollowupCase).where(FollowupCase.site_id == site_id)
     query = query.where(FollowupCase.team == team) if team else query
-    return pool[session.scalar(query) % len(pool)]
+    return pool[(session.scalar(query) or 0) % len(pool)]
 
 
 def case_view(case: FollowupCase) -> dict[str, Any]:
@@ -295,7 +295,7 @@ def followup_stats(session: Session, site_id: int, now: datetime, *, team: str |
     closed = [c for c in cases if c.closed_at is not None]
     late_open = [c for c in cases if c.closed_at is None and c.due_at < now]
     judged = len(closed) + len(late_open)
-    in_time = sum(1 for c in closed if c.closed_at <= c.due_at)  # type: ignore[operator]
+    in_time = sum(1 for c in closed if c.closed_at is not None and c.closed_at <= c.due_at)
     return FollowupStats(
         cases=len(cases), open=sum(1 for c in cases if c.closed_at is None),
         overdue=len(late_open),

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from collector.core.rows import rows_changed
-from collector.eligibility.invitations import find_invitation_by_token
+from collector.eligibility.invitation_links import find_invitation_by_token
 from collector.languages.catalogs import catalog_for, locale_candidates
 from collector.languages.survey_texts import choose_survey_locale, survey_texts, text_direction
 from collector.models import Invitation, Person, Response, Site, Survey

@@ -92,8 +92,9 @@ def _plural_forms_from_cldr() -> None:
                                                           plural.plural_expr):
             continue
         changed_count = catalog.num_plurals != plural.num_plurals
-        catalog._num_plurals = plural.num_plurals  # Babel has no setter for these
-        catalog._plural_expr = plural.plural_expr
+        # Babel has no setter for these (and types them as the None they start as).
+        catalog._num_plurals = plural.num_plurals  # type: ignore[assignment]
+        catalog._plural_expr = plural.plural_expr  # type: ignore[assignment]
         for message in catalog:
             if message.id and message.pluralizable and changed_count:
                 old = message.string if isinstance(message.string, tuple) else (message.string,)

@@ -41,7 +41,7 @@ def choose_survey_locale(config: dict[str, Any], candidates: list[str]) -> str |
         key = _texts_key(texts, chain[text_at])
         if text_at <= catalog_at or chain[text_at] not in parent_chain(candidate):
             # Texts from a sibling region (pt-BR for a pt-PT reader) bring their own catalog.
-            if catalog_for(key):
+            if key is not None and catalog_for(key):
                 return to_bcp47(key)
             continue
         return to_bcp47(chain[catalog_at])

@@ -21,7 +21,10 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("collector.core.database.migrate sets sqlalchemy.url")
+    engine = create_engine(url, poolclass=pool.NullPool)
     configure_engine(engine)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,

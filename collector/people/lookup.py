@@ -11,11 +11,12 @@ same email after another was erased is always the younger row, so the erased one
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -140,7 +141,7 @@ class PersonRecord(ShownIdentifiers):
         return self.id != 0
 
 
-_PEOPLE = Person.__table__
+_PEOPLE = cast(Table, Person.__table__)
 # What an insert of a new person writes: every column but the id.
 _INSERTED = tuple(name for name in PersonRecord.__dataclass_fields__ if name != "id")
 RECORD_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__dataclass_fields__]
@@ -166,7 +167,9 @@ def _insert_person(dialect: str) -> Prepared:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect: a concurrent
     request creating the same person makes it return nothing, with no savepoint needed."""
     if dialect not in _INSERTS:
-        builder = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect)
+        builders: dict[str, Callable[[Table], Any]] = {"postgresql": postgresql_insert,
+                                                       "sqlite": sqlite_insert}
+        builder = builders.get(dialect)
         statement = builder(_PEOPLE).on_conflict_do_nothing() if builder else _PEOPLE.insert()
         _INSERTS[dialect] = Prepared(statement.returning(_PEOPLE.c.id), columns=_INSERTED)
     return _INSERTS[dialect]

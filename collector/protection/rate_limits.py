@@ -269,7 +269,7 @@ def configure(config: dict[str, Any]) -> None:
 
 
 def init_app(app: Flask) -> None:
-    configure(app.config)  # type: ignore[arg-type]
+    configure(app.config)
     if app.config.get("RATE_LIMIT_ENABLED") is None:
         # Other features' tests drive one test client far past browser limits.
         app.config["RATE_LIMIT_ENABLED"] = not app.testing

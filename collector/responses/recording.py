@@ -16,6 +16,7 @@ from collector.core.rows import insert_row
 from collector.eligibility.invitations import record_answer
 from collector.followups.cases import after_response
 from collector.models import Person, Response, Survey, SurveyVersion
+from collector.people.lookup import PersonRecord
 
 
 class InvalidCursor(ValueError):
@@ -75,7 +76,8 @@ class ResponseRow:
     response: Response
     survey_key: str
     survey_version_number: int
-    person: Person | None
+    # The hot path's submit has the person as a record it read, not as an ORM object.
+    person: Person | PersonRecord | None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.response, name)

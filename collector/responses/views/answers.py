@@ -61,7 +61,7 @@ class Responses(MethodView):
     @write_endpoint("responses.create")
     @blp.arguments(ResponseCreateSchema)
     @blp.response(201, ResponseSchema)
-    def post(self, data: dict[str, Any]) -> ResponseRow:
+    def post(self, data: dict[str, Any]) -> EditableRow:
         """Record an answer. Send an ``Idempotency-Key`` so a retry never stores it twice."""
         survey = cached_survey_or_404(data["survey"])
         session = db.session  # one look-up: the property costs a context search each time
