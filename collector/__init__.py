@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from importlib.metadata import version
 from typing import Any
 
 from flask import Flask
@@ -30,9 +29,9 @@ from collector import (
 )
 from collector.config import finalize_config, load_config
 from collector.core.application import TenpointFlask
+from collector.version import __version__
 
-# One source: setup.cfg's version, read from the installed distribution's metadata.
-__version__ = version("tenpoint-collector")
+__all__ = ["__version__", "create_app"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -8,11 +8,11 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
 from flask.typing import ResponseReturnValue
 
-from collector import __version__
 from collector.core.database import database_answers
 from collector.core.errors import APIError
 from collector.core.extensions import rest_api
 from collector.surveys.demo import DEMO_SITE, demo_keys
+from collector.version import __version__
 
 bp = Blueprint("pages", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static" / "pages"
