@@ -5,7 +5,7 @@ with the machine's drift (these machines swing by 20 % between runs). Here both 
 loaded at once, each in a process of its own with its own database, and they take turns:
 batch after batch of the same requests, alternating which goes first. The figures are the
 medians and minimums over batches and the median of the paired ratios (new / base). It is how
-every change of the speed passes was checked before it was kept (docs/benchmarks.md).
+every change of the speed passes was checked before it was kept (docs/decisions.md).
 
     python bench/compare_commits.py [--base REV] [--db sqlite|postgres] [--rounds N]
                                     [--paths eligibility/returning,eligibility,submit]

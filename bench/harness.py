@@ -242,7 +242,7 @@ def steady_state(database_url: str) -> None:
     """After a bench's burst of seeding, bring PostgreSQL's statistics to where autovacuum
     keeps them in any deployment. Measured without it: the planner, still costing the people
     table as empty, read the person of a page view through the email index and filtered the
-    whole site (300 µs of server CPU per page view instead of 80, docs/benchmarks.md)."""
+    whole site (300 µs of server CPU per page view instead of 80, docs/decisions.md)."""
     if not database_url.startswith("postgresql"):
         return
     from sqlalchemy import create_engine, text

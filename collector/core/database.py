@@ -112,8 +112,8 @@ class LazySession:
     """``db.session``, created on first use: pass it where a request may not need the
     database at all. A returning visitor's page view reads on its own connection
     (``read_only_connection``) and writes nothing, so it never creates the ORM session it
-    would then close: about 4 % of that request's CPU (docs/benchmarks.md, "Fifth speed
-    pass")."""
+    would then close: about 4 % of that request's CPU (docs/decisions.md, "Hot statements on
+    the DB-API cursor")."""
 
     __slots__ = ()
 

@@ -58,7 +58,7 @@ def guard_body() -> None:
 
     One hook for the three, reading the WSGI environ rather than ``request``'s parsed
     properties: it runs on every request, and most requests (every page view) pass all three
-    at the cost of a few dictionary look-ups (docs/benchmarks.md, "Fifth speed pass").
+    at the cost of a few dictionary look-ups (docs/decisions.md, "Per-request overheads").
     """
     environ = request.environ
     limit = current_app.config.get("MAX_CONTENT_LENGTH")

@@ -4,13 +4,13 @@ Why: on the widget's per-page-view path, SQLAlchemy's own work around one indexe
 (cache-key generation, bind processing, the execution context, the result object) cost
 several times what the database did. Measured on SQLite with the returning visitor's history
 statement: 96 µs through ``Connection.execute``, 45 µs through ``exec_driver_sql``, 11 µs
-on the cursor (docs/benchmarks.md, "Fourth speed pass"). The statement is still built with
-SQLAlchemy, so it is the same SQL, types and dialects as everywhere else; only executing it
-skips the machinery, and type conversion uses the types' own processors.
+on the cursor (docs/decisions.md, "Hot statements on the DB-API cursor"). The statement is
+still built with SQLAlchemy, so it is the same SQL, types and dialects as everywhere else;
+only executing it skips the machinery, and type conversion uses the types' own processors.
 
 Writes too (the inserts of a first-time visitor and of an answer): through
 ``exec_driver_sql`` they still cost about 36 µs each in SQLAlchemy's execution context, more
-than SQLite's own work (docs/benchmarks.md, "Fifth speed pass"). SQLite's writers' lock
+than SQLite's own work (docs/decisions.md, same section). SQLite's writers' lock
 (collector/core/sqlite_writers.py) is taken by the connection's own cursor, so it sees them too.
 
 What is kept: the statement runs on the connection (and so in the transaction) SQLAlchemy

@@ -2,9 +2,10 @@
 the session), and the count of rows an UPDATE or DELETE changed.
 
 Why: the session's unit of work costs about 0.1 ms per flushed object, as much as the
-widget's whole budget for a write (docs/benchmarks.md, "Speed work"). The hot paths insert
-with a Core statement compiled once per table and get back an ordinary persistent object:
-later changes to it flush as usual, and reading it costs no query.
+widget's whole budget for a write (docs/decisions.md, "Statements built once, rows inserted
+without the unit of work"). The hot paths insert with a Core statement compiled once per
+table and get back an ordinary persistent object: later changes to it flush as usual, and
+reading it costs no query.
 """
 
 from __future__ import annotations

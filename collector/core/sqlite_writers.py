@@ -9,7 +9,7 @@ transaction, and lets it go right after the commit or rollback. The kernel hands
 the next waiter the moment it is free, across threads and processes alike; SQLite's own lock
 is then always free when asked for, and its busy timeout stays as the safety net for writers
 that do not take part (another program opening the file). Measured (3 alternating rounds, 16
-connections, docs/benchmarks.md): the same throughput, and a p99 of 160 to 193 ms instead of
+connections, docs/decisions.md): the same throughput, and a p99 of 160 to 193 ms instead of
 426 to 1,118 ms for submits, 91 to 136 ms instead of 115 to 646 ms for first-time
 eligibility checks.
 

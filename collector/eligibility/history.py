@@ -3,10 +3,10 @@
 A page view from someone seen before used to cost four statements: the person, their due
 in-app invitation, their tickets and their recent contacts. Each statement costs a round trip
 (and on PostgreSQL server time) plus SQLAlchemy's own work, which on the widget's hot path
-was most of the request (docs/benchmarks.md, "Third speed pass"). Here the person row comes
-with its ticket facts and due invitation as scalar subqueries, joined to its recent contacts:
-one statement, every part of it an indexed look-up by person, so its cost still depends on
-one person's history only (``MAX_CONTACTS_READ`` rows at most).
+was most of the request (docs/decisions.md, "One read per returning visitor"). Here the
+person row comes with its ticket facts and due invitation as scalar subqueries, joined to its
+recent contacts: one statement, every part of it an indexed look-up by person, so its cost
+still depends on one person's history only (``MAX_CONTACTS_READ`` rows at most).
 """
 
 from __future__ import annotations

@@ -219,7 +219,8 @@ def enforce_rate_limits() -> None:
     config = current_app.config
     if not config["RATE_LIMIT_ENABLED"]:
         return
-    # The environ, read once: this runs on every request (docs/benchmarks.md, fifth pass).
+    # The environ, read once: it runs on every request (docs/decisions.md, "Per-request
+    # overheads").
     environ = request.environ
     category = category_of(environ["REQUEST_METHOD"], environ.get("PATH_INFO") or "/")
     if category is None:

@@ -1,4 +1,4 @@
-"""The shortcuts taken on the per-page-view paths change no answer (docs/benchmarks.md)."""
+"""The shortcuts taken on the per-page-view paths change no answer (docs/decisions.md)."""
 
 from __future__ import annotations
 
