@@ -9,6 +9,11 @@ every change of the speed passes was checked before it was kept (docs/decisions.
 
     python bench/compare_commits.py [--base REV] [--db sqlite|postgres] [--rounds N]
                                     [--paths eligibility/returning,eligibility,submit]
+                                    [--new-setting TENPOINT_NAME=VALUE ...]
+
+``--new-setting`` changes a setting on the working tree's side only: with ``--base HEAD`` and
+no change in the tree, it measures what that setting costs or buys (for example
+``TENPOINT_CONFIG_CACHE_SECONDS=0``: the config cache's worth).
 
 The base is checked out into a temporary git worktree (default ``HEAD``: the working tree's
 uncommitted change against its commit).
@@ -33,7 +38,7 @@ BATCH = 300
 READY = "READY"
 
 
-def child(root: str, database: str) -> None:
+def child(root: str, database: str, settings: dict[str, str]) -> None:
     """One version's collector in this process; answers ``<path> <count>`` lines on stdin
     with the CPU milliseconds per request of that many requests. The bench code (requests,
     seeding) is this tree's for both sides; only ``collector`` comes from ``root``."""
@@ -51,7 +56,7 @@ def child(root: str, database: str) -> None:
         with workspace() as work:
             url = postgres.url if postgres else f"sqlite:///{work}/cpu.db"
             env = collector_env(url, work / "instance", redis_url=redis.url if redis else None,
-                                extra=COLLECTOR_SETTINGS)
+                                extra={**COLLECTOR_SETTINGS, **settings})
             keys = seed_demo(env)
             use_default_rules(env)
             os.environ.update({k: v for k, v in env.items() if k.startswith("TENPOINT_")})
@@ -87,12 +92,14 @@ def worktree(revision: str, into: Path) -> None:
                    check=True, capture_output=True)
 
 
-def compare(base_root: Path, database: str, paths: list[str], rounds: int) -> None:
+def compare(base_root: Path, database: str, paths: list[str], rounds: int,
+            new_settings: list[str]) -> None:
     script = str(Path(__file__).resolve())
     sides = {side: subprocess.Popen(
-        [sys.executable, script, "--child", str(root), "--db", database],
+        [sys.executable, script, "--child", str(root), "--db", database,
+         *(f"--new-setting={one}" for one in extra)],
         cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        for side, root in (("base", base_root), ("new", ROOT))}
+        for side, root, extra in (("base", base_root, []), ("new", ROOT, new_settings))}
     try:
         for process in sides.values():
             assert process.stdout is not None
@@ -131,10 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--paths", default=",".join(PATHS))
+    parser.add_argument("--new-setting", action="append", default=[],
+                        help="TENPOINT_NAME=VALUE on the working tree's side only")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if any("=" not in one or not one.startswith("TENPOINT_") for one in args.new_setting):
+        parser.error("--new-setting takes TENPOINT_NAME=VALUE")
     if args.child:
-        child(args.child, args.db)
+        child(args.child, args.db, dict(one.split("=", 1) for one in args.new_setting))
         return 0
     paths = args.paths.split(",")
     unknown = set(paths) - set(PATHS)
@@ -144,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         base_root = Path(scratch) / "base"
         worktree(args.base, base_root)
         try:
-            compare(base_root, args.db, paths, args.rounds)
+            compare(base_root, args.db, paths, args.rounds, args.new_setting)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(base_root)], cwd=ROOT,
                            check=False)
