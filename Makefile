@@ -11,8 +11,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
 
+# pip's and setuptools' chatter goes to a log, shown only when the install fails.
 $(STAMP): $(BIN)/python setup.cfg pyproject.toml sdk_python/pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]' -e ./sdk_python
+	@echo "Installing into $(VENV) (log: $(VENV)/install.log)"
+	@$(BIN)/pip install --quiet -e '.[test]' -e ./sdk_python > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP) widget locales
@@ -28,11 +31,14 @@ i18n: $(STAMP)
 	$(BIN)/python -m collector.languages.maintenance extract update compile
 
 # The worker runs beside the web server; Ctrl-C (or the server exiting) stops both.
+# `init --demo` prints the last block you see: the demo page, the console, the API docs and
+# the demo keys; the worker's and gunicorn's start-up lines are left out (errors still show).
 run: install
-	$(BIN)/tenpoint init --demo
-	$(BIN)/tenpoint worker & WORKER=$$!; \
+	@TENPOINT_PORT=$(PORT) $(BIN)/tenpoint init --demo
+	@TENPOINT_PORT=$(PORT) TENPOINT_LOG_LEVEL=$(or $(TENPOINT_LOG_LEVEL),WARNING) \
+		$(BIN)/tenpoint worker > /dev/null & WORKER=$$!; \
 	trap 'kill -TERM $$WORKER 2>/dev/null; wait $$WORKER' INT TERM EXIT; \
-	TENPOINT_PORT=$(PORT) $(BIN)/tenpoint serve
+	TENPOINT_PORT=$(PORT) $(BIN)/tenpoint serve --quiet
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -55,7 +55,8 @@ def keys_revoke(key: str) -> None:
 
 @keys_group.command("rotate")
 @click.argument("key")
-@click.option("--overlap-hours", type=float, default=24.0, show_default=True)
+@click.option("--overlap-hours", type=click.FloatRange(min=0, max=90 * 24), default=24.0,
+              show_default=True)
 @with_appcontext
 def keys_rotate(key: str, overlap_hours: float) -> None:
     """Create a replacement key; the old one keeps working for the overlap."""
