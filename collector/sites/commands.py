@@ -27,7 +27,8 @@ from collector.sites.service import (
 
 # Which option a service error is about, for the usage message.
 OPTION_OF = {"slug": "SLUG", "origins": "--origin", "allowed_origins": "--origin",
-             "add_origins": "--add-origin", "remove_origins": "--remove-origin"}
+             "add_origins": "--add-origin", "remove_origins": "--remove-origin",
+             "default_locale": "--locale"}
 
 
 def _bad(error: SiteError) -> click.BadParameter:

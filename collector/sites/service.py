@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from collector.access.keys import ROLES, create_key
 from collector.governance.audit import record_audit
+from collector.languages.tags import parse_tag
 from collector.models import Site
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -63,6 +64,14 @@ def normalize_origin(value: str, field: str = "origins") -> str:
     return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
 
 
+def check_locale(tag: str, field: str = "default_locale") -> str:
+    """A language tag CLDR knows (``en``, ``pt-BR``); a site's fallback for every visitor."""
+    if parse_tag(tag) is None:
+        raise SiteError("invalid_locale", f"{tag!r} is not a language tag we know; write it "
+                        "like en, de or pt-BR.", field)
+    return tag
+
+
 def normalize_origins(values: Iterable[str], field: str = "origins") -> list[str]:
     seen: list[str] = []
     for value in values:
@@ -100,7 +109,7 @@ def create_site(
     if find_site(session, slug) is not None:
         raise SiteError("site_exists", f"A site {slug!r} already exists.", "slug")
     site = Site(slug=slug, name=name or slug, allowed_origins=normalize_origins(origins),
-                default_locale=default_locale, identity_secret=make_secret(),
+                default_locale=check_locale(default_locale), identity_secret=make_secret(),
                 require_identity=False, settings=dict(settings or {}), created_at=now)
     session.add(site)
     session.flush()
@@ -152,7 +161,7 @@ def update_site(
     if settings is not None:
         after["settings"] = merge_settings(before["settings"], settings)
     if default_locale is not None:
-        after["default_locale"] = default_locale
+        after["default_locale"] = check_locale(default_locale)
     if require_identity is not None:
         after["require_identity"] = require_identity
     changes = {key: {"from": before[key], "to": after[key]}

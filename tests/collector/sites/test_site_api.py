@@ -92,6 +92,7 @@ def test_settings_merge_key_by_key_and_null_removes_one(
     ({"add_origins": ["https://app.example.com/path"]}, "add_origins"),
     ({"remove_origins": ["https://never.example.com"]}, "remove_origins"),
     ({"slug": "renamed"}, "slug"),
+    ({"default_locale": "klingon-xx"}, "default_locale"),
 ])
 def test_a_change_that_cannot_be_made_is_a_422_naming_the_field(
         client: FlaskClient, site: SiteKeys, body: dict, field: str) -> None:
@@ -99,7 +100,14 @@ def test_a_change_that_cannot_be_made_is_a_422_naming_the_field(
     assert answer.status_code == 422, answer.json
     error = answer.json["error"]
     assert error.get("field") == field or field in error.get("fields", {}), error
-    assert client.get("/v1/site", headers=site.auth("secret")).json["allowed_origins"] == [ORIGIN]
+    after = client.get("/v1/site", headers=site.auth("secret")).json
+    assert after["allowed_origins"] == [ORIGIN] and after["default_locale"] == "en"
+
+
+def test_site_changes_can_be_found_in_the_audit_trail(client: FlaskClient, site: SiteKeys) -> None:
+    client.patch("/v1/site", json={"name": "Renamed"}, headers=site.auth("secret"))
+    entries = client.get("/v1/audit?entity=site", headers=site.auth("read")).json["data"]
+    assert [e["action"] for e in entries] == ["site.updated"]
 
 
 def test_a_patch_that_changes_nothing_writes_no_audit_entry(
@@ -145,3 +153,14 @@ def test_each_key_sees_only_its_own_site(app: Flask, client: FlaskClient, site: 
         other = make_site(db.session, "other", origins=["https://other.example"])
     client.patch("/v1/site", json={"name": "Changed"}, headers=other.auth("secret"))
     assert client.get("/v1/site", headers=site.auth("secret")).json["name"] == "Example"
+
+
+def test_changes_are_stored_on_every_database(any_app: Flask) -> None:
+    with any_app.app_context():
+        keys = make_site(db.session)
+    client = any_app.test_client()
+    client.patch("/v1/site", json={"add_origins": ["https://b.example"],
+                                   "settings": {"alert_min_n": 40}}, headers=keys.auth("admin"))
+    body = client.get("/v1/site", headers=keys.auth("admin")).json
+    assert body["allowed_origins"] == [ORIGIN, "https://b.example"]
+    assert body["settings"] == {"alert_min_n": 40}

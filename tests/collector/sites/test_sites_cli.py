@@ -47,7 +47,9 @@ def test_a_taken_slug_or_a_bad_origin_is_a_usage_error(runner) -> None:
     create(runner)
     again = runner.invoke(args=["sites", "create", "acme"])
     bad = runner.invoke(args=["sites", "create", "shop", "--origin", "shop.example.com/x"])
-    for result in (again, bad):
+    locale = runner.invoke(args=["sites", "create", "shop", "--locale", "xx-nope"])
+    assert "--locale" in locale.output
+    for result in (again, bad, locale):
         assert result.exit_code == 2 and "Traceback" not in result.output
     assert "already exists" in again.output
     assert "--origin" in bad.output and "https://app.example.com" in bad.output
