@@ -143,36 +143,32 @@ def update_site(
     """Apply the changes given; return them as ``{field: {"from", "to"}}`` (also audited).
     ``origins`` replaces the list; ``add_origins``/``remove_origins`` edit it. Removing an
     origin the site does not have is an error, not a silent no-op."""
-    before = {"name": site.name, "allowed_origins": list(site.allowed_origins or []),
-              "settings": dict(site.settings or {}), "default_locale": site.default_locale,
-              "require_identity": site.require_identity}
-    after = {key: value for key, value in before.items()}
-    if name is not None:
-        after["name"] = name
     allowed = (normalize_origins(origins, "allowed_origins") if origins is not None
-               else list(before["allowed_origins"]))
+               else list(site.allowed_origins or []))
     for origin in normalize_origins(remove_origins, "remove_origins"):
         if origin not in allowed:
             raise SiteError("origin_not_found", f"{origin} is not one of this site's allowed "
                             f"origins ({', '.join(allowed) or 'none'}).", "remove_origins")
         allowed.remove(origin)
     allowed += [o for o in normalize_origins(add_origins, "add_origins") if o not in allowed]
-    after["allowed_origins"] = allowed
-    if settings is not None:
-        after["settings"] = merge_settings(before["settings"], settings)
-    if default_locale is not None:
-        after["default_locale"] = check_locale(default_locale)
-    if require_identity is not None:
-        after["require_identity"] = require_identity
+    new_name = site.name if name is None else name
+    new_settings = (dict(site.settings or {}) if settings is None
+                    else merge_settings(site.settings or {}, settings))
+    new_locale = site.default_locale if default_locale is None else check_locale(default_locale)
+    new_identity = site.require_identity if require_identity is None else require_identity
+    before: dict[str, Any] = {
+        "name": site.name, "allowed_origins": list(site.allowed_origins or []),
+        "settings": dict(site.settings or {}), "default_locale": site.default_locale,
+        "require_identity": site.require_identity}
+    after: dict[str, Any] = {
+        "name": new_name, "allowed_origins": allowed, "settings": new_settings,
+        "default_locale": new_locale, "require_identity": new_identity}
     changes = {key: {"from": before[key], "to": after[key]}
                for key in before if before[key] != after[key]}
     if not changes:
         return {}
-    site.name = after["name"]
-    site.allowed_origins = after["allowed_origins"]
-    site.settings = after["settings"]
-    site.default_locale = after["default_locale"]
-    site.require_identity = after["require_identity"]
+    site.name, site.allowed_origins, site.settings = new_name, allowed, new_settings
+    site.default_locale, site.require_identity = new_locale, new_identity
     record_audit(session, site_id=site.id, actor=actor, action="site.updated",
                  entity_type=ENTITY, entity_id=str(site.id), changes=changes, at=now)
     return changes
