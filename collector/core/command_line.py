@@ -22,8 +22,10 @@ def site_for_command(slug: str | None) -> Site:
     if slug is not None:
         sites = [s for s in sites if s.slug == slug]
     if len(sites) != 1:
-        raise click.ClickException("Name the site with --site SLUG." if sites
-                                   else f"No site {slug!r}.")
+        raise click.ClickException(
+            "Name the site with --site SLUG." if sites else
+            f"No site {slug!r}; create it with `tenpoint sites create {slug or 'SLUG'} "
+            "--origin URL`.")
     return sites[0]
 
 

@@ -50,7 +50,8 @@ def test_bad_arguments_are_usage_errors_never_tracebacks(
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    (["keys", "create", "--site", "nope", "--role", "read"], "No site 'nope'"),
+    (["keys", "create", "--site", "nope", "--role", "read"],
+     "No site 'nope'; create it with `tenpoint sites create nope --origin URL`"),
     (["keys", "revoke", "999"], "0 keys match"),
     (["keys", "revoke", "9" * 30], "0 keys match"),
     (["people", "export", "nobody"], "No person 'nobody'"),
