@@ -20,9 +20,12 @@ $(BIN)/python:
 $(BIN)/uv: $(BIN)/python
 	$(PIP) install uv==$(UV_VERSION)
 
+# pip's and setuptools' chatter goes to a log, shown only when the install fails.
 $(STAMP): $(BIN)/python requirements/collector.lock setup.cfg pyproject.toml sdk_python/pyproject.toml
-	$(PIP) install --require-hashes -r requirements/collector.lock
-	$(PIP) install --no-deps --no-build-isolation -e . -e ./sdk_python
+	@echo "Installing into $(VENV) from requirements/collector.lock (log: $(VENV)/install.log)"
+	@{ $(PIP) install --require-hashes -r requirements/collector.lock \
+	   && $(PIP) install --no-deps --no-build-isolation -e . -e ./sdk_python; } \
+		> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	touch $(STAMP)
 
 # The built widget is committed (collector/static/widget.js, widget.css); a test fails when it
@@ -50,11 +53,14 @@ lock: $(BIN)/uv
 	    requirements/sdk.in -o requirements/sdk.lock
 
 # The worker runs beside the web server; Ctrl-C (or the server exiting) stops both.
+# `init --demo` prints the last block you see: the demo page, the console, the API docs and
+# the demo keys; the worker's and gunicorn's start-up lines are left out (errors still show).
 run: install
-	$(BIN)/tenpoint init --demo
-	$(BIN)/tenpoint worker & WORKER=$$!; \
+	@TENPOINT_PORT=$(PORT) $(BIN)/tenpoint init --demo
+	@TENPOINT_PORT=$(PORT) TENPOINT_LOG_LEVEL=$(or $(TENPOINT_LOG_LEVEL),WARNING) \
+		$(BIN)/tenpoint worker > /dev/null & WORKER=$$!; \
 	trap 'kill -TERM $$WORKER 2>/dev/null; wait $$WORKER' INT TERM EXIT; \
-	TENPOINT_PORT=$(PORT) $(BIN)/tenpoint serve
+	TENPOINT_PORT=$(PORT) $(BIN)/tenpoint serve --quiet
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

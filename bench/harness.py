@@ -222,7 +222,7 @@ def collector_env(database_url: str, instance_path: Path, *, redis_url: str | No
     env = {name: value for name, value in os.environ.items() if not name.startswith("TENPOINT_")}
     env.update({"TENPOINT_DATABASE_URL": database_url,
                 "TENPOINT_INSTANCE_PATH": str(instance_path),
-                "TENPOINT_SECRET_KEY": secret, "TENPOINT_LOG_LEVEL": "WARNING"})
+                "TENPOINT_SIGNING_SECRET": secret, "TENPOINT_LOG_LEVEL": "WARNING"})
     if redis_url:
         env["TENPOINT_REDIS_URL"] = redis_url
     env.update(extra or {})

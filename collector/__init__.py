@@ -24,6 +24,7 @@ from collector import (
     people,
     protection,
     responses,
+    sites,
     surveys,
     widget,
 )
@@ -54,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     core.init_app(app)
     access.init_app(app)
+    sites.init_app(app)
     languages.init_app(app)
     protection.init_app(app)
     surveys.init_app(app)

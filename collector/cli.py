@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from collector.config import settings_markdown
 from collector.core.clock import now
@@ -26,12 +28,33 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False)
+class TenpointGroup(FlaskGroup):
+    """Flask's command group without Flask's own options (``-e/--env-file``, ``-A/--app``,
+    ``--debug``): the app is always ``create_app`` and settings are ``TENPOINT_*`` variables.
+    A database that does not answer is a one-line error, not a traceback."""
+
+    FLASK_OPTIONS = ("env_file", "app", "debug")
+
+    def __init__(self, **extra: Any) -> None:
+        super().__init__(**extra)
+        self.params = [p for p in self.params if p.name not in self.FLASK_OPTIONS]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OperationalError as error:
+            reason = str(error.orig or error).strip().splitlines()[0]
+            raise click.ClickException(
+                f"The database does not answer ({reason}). Check TENPOINT_DATABASE_URL.") from error
+
+
+@click.group(cls=TenpointGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
 @click.version_option(package_name="tenpoint-collector", prog_name="tenpoint",
                       message="%(prog)s %(version)s")
 def main() -> None:
-    """Tenpoint: self-hosted NPS surveys."""
+    """Tenpoint: self-hosted NPS surveys. `tenpoint COMMAND --help` explains each command;
+    settings are TENPOINT_* environment variables (`tenpoint settings`)."""
 
 
 @click.command("init")
@@ -55,19 +78,39 @@ def init_command(demo: bool, as_json: bool) -> None:
                                "secret_key": keys["secret_key"], "read_key": keys["read_key"],
                                "admin_key": keys["admin_key"]}))
         return
-    click.echo(f"Demo page:       {public}/demo")
-    click.echo(f"API reference:   {public}/docs")
-    click.echo(f"Publishable key: {keys['publishable_key']}")
-    click.echo(f"Secret key:      {keys['secret_key']}")
-    click.echo(f"Read key:        {keys['read_key']}")
+    click.echo(demo_block(public, keys))
+
+
+def demo_block(public: str, keys: dict[str, str]) -> str:
+    """What ``make run`` ends with: where to look, the demo keys, and the next step."""
+    return "\n".join([
+        "",
+        "Tenpoint demo",
+        f"  Demo page        {public}/demo",
+        f"  Console          {public}/report   (sign in with the read or admin key)",
+        f"  API reference    {public}/docs",
+        "",
+        "  Demo site keys",
+        f"  Publishable key  {keys['publishable_key']}   (browsers: the widget)",
+        f"  Secret key       {keys['secret_key']}   (your backend: TENPOINT_API_KEY)",
+        f"  Read key         {keys['read_key']}   (reports)",
+        f"  Admin key        {keys['admin_key']}   (keys, site settings)",
+        "",
+        "  Your own site    tenpoint sites create my-app --origin https://app.example.com",
+        "",
+    ])
 
 
 @click.command("serve")
-@click.option("--workers", type=int, default=None, help="gunicorn workers (TENPOINT_WORKERS).")
-@click.option("--port", type=int, default=None, help="Port (TENPOINT_PORT).")
+@click.option("--workers", type=click.IntRange(min=1, max=256), default=None,
+              help="gunicorn workers (TENPOINT_WORKERS).")
+@click.option("--port", type=click.IntRange(min=1, max=65535), default=None,
+              help="Port (TENPOINT_PORT).")
 @click.option("--host", default=None, help="Address to bind (TENPOINT_HOST).")
+@click.option("--quiet", is_flag=True, help="Leave out gunicorn's start-up lines.")
 @with_appcontext
-def serve_command(workers: int | None, port: int | None, host: str | None) -> None:
+def serve_command(workers: int | None, port: int | None, host: str | None,
+                  quiet: bool) -> None:
     """Serve the collector with gunicorn (refused when the package lacks the built widget or
     the compiled catalogs: docs/deployment.md)."""
     problems = [*missing_assets(), *missing_catalogs()]
@@ -77,7 +120,7 @@ def serve_command(workers: int | None, port: int | None, host: str | None) -> No
     bind = f"{host or config['HOST']}:{port or config['PORT']}"
     argv = [sys.executable, "-m", "gunicorn", "--bind", bind,
             "--workers", str(workers or config["WORKERS"]), "--access-logfile", "-",
-            "collector.wsgi:app"]
+            *(["--log-level", "warning"] if quiet else []), "collector.wsgi:app"]
     os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
 
 

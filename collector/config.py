@@ -6,6 +6,7 @@ Every setting is declared once in ``SETTINGS``; the README table is generated fr
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
+
+log = logging.getLogger(__name__)
 
 
 def _bool(raw: str) -> bool:
@@ -33,9 +36,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TENPOINT_DATABASE_URL", "DATABASE_URL", None, str,
             "SQLAlchemy URL. Default: SQLite file `instance/tenpoint.db`. "
             "PostgreSQL: `postgresql+psycopg://user@host/db`."),
-    Setting("TENPOINT_SECRET_KEY", "SECRET_KEY", None, str,
-            "Signs sessions, CSRF and invitation tokens. Unset: generated once and kept "
-            "in `instance/secret_key`. Set the same value on every collector."),
+    Setting("TENPOINT_SIGNING_SECRET", "SECRET_KEY", None, str,
+            "The collector's own signing secret: sessions, CSRF, invitation and edit tokens, "
+            "fingerprints. Unset: generated once and kept in `instance/secret_key`. Set the "
+            "same value on every collector. Formerly `TENPOINT_SECRET_KEY`, still read (with "
+            "a warning) until the next release; an API key there (`sk_…`, the SDK's "
+            "`TENPOINT_API_KEY`) is ignored."),
     Setting("TENPOINT_REDIS_URL", "REDIS_URL", None, str,
             "Optional `redis://host:port/db`, shared rate-limit counters for several collectors. "
             "Unset: per-process memory."),
@@ -106,6 +112,27 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+# Old name -> new name, read for one more release. The old signing-secret name was also the
+# SDK's variable for its sk_ key: one shell set up for both re-keyed the collector (issue 24).
+RENAMED = {"TENPOINT_SECRET_KEY": "TENPOINT_SIGNING_SECRET"}
+API_KEY_PREFIXES = ("pk_", "sk_", "rk_", "ak_")
+
+
+def _renamed(environ: Mapping[str, str], old: str, new: str) -> str | None:
+    """The value of ``old`` to use for ``new`` (which is unset), with a warning either way."""
+    value = environ.get(old)
+    if not value:
+        return None
+    if value.startswith(API_KEY_PREFIXES):
+        log.warning("%s holds an API key (%s…), not a signing secret: ignored. The SDK reads "
+                    "its key from TENPOINT_API_KEY; the collector's secret is %s.", old,
+                    value[:3], new)
+        return None
+    log.warning("%s is deprecated and will stop being read in the next release; rename it "
+                "to %s.", old, new)
+    return value
+
+
 def default_database_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "tenpoint.db")
 
@@ -129,6 +156,11 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
     config: dict[str, Any] = {}
     for setting in SETTINGS:
         raw = environ.get(setting.env)
+        for old, new in RENAMED.items():
+            if new == setting.env and raw in (None, ""):
+                raw = _renamed(environ, old, new)
+            elif new == setting.env and environ.get(old):
+                log.warning("%s is set and ignored: %s takes its place.", old, new)
         config[setting.key] = setting.default if raw in (None, "") else setting.parse(raw)
     return config
 

@@ -104,8 +104,13 @@ def _check_origin(allowed_origins: tuple[str, ...]) -> None:
     if origin is None:
         return  # not a browser's cross-origin call; the key is public anyway
     if origin == "null" or origin not in allowed_origins:
+        # Answered with CORS headers (``_add_cors_headers``) so the widget can read the code
+        # and tell the developer which origin to allow, instead of a bare "Failed to fetch".
+        g.refused_origin = origin
         raise APIError(403, "origin_not_allowed",
-                       f"Origin {origin} is not in this site's allowed origins.", field="Origin")
+                       f"Origin {origin} is not in this site's allowed origins; add it with "
+                       f"`tenpoint sites update <site> --add-origin {origin}` or "
+                       "PATCH /v1/site.", field="Origin")
     g.allowed_origin = origin
 
 
@@ -125,7 +130,11 @@ def require_key(*roles: str) -> Callable[[F], F]:
 
 def _add_cors_headers(response: Response) -> Response:
     origin = g.get("allowed_origin")
-    if origin:
+    refused = g.get("refused_origin")
+    if refused and response.status_code == 403:
+        # Only the error itself is readable there: nothing else is answered to that origin.
+        response.headers["Access-Control-Allow-Origin"] = refused
+    elif origin:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = (
             "Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"

@@ -34,7 +34,9 @@ def keys_create(site_slug: str, role: str, name: str) -> None:
 
 def _key_by_prefix_or_id(ident: str) -> ApiKey:
     query = select(ApiKey)
-    query = query.where(ApiKey.id == int(ident)) if ident.isdigit() else query.where(
+    # An id fits a 64-bit column; a longer run of digits is no id (and would overflow).
+    by_id = ident.isascii() and ident.isdigit() and len(ident) < 19
+    query = query.where(ApiKey.id == int(ident)) if by_id else query.where(
         ApiKey.prefix == ident[:10])
     keys = list(db.session.scalars(query))
     if len(keys) != 1:
@@ -55,7 +57,8 @@ def keys_revoke(key: str) -> None:
 
 @keys_group.command("rotate")
 @click.argument("key")
-@click.option("--overlap-hours", type=float, default=24.0, show_default=True)
+@click.option("--overlap-hours", type=click.FloatRange(min=0, max=90 * 24), default=24.0,
+              show_default=True)
 @with_appcontext
 def keys_rotate(key: str, overlap_hours: float) -> None:
     """Create a replacement key; the old one keeps working for the overlap."""

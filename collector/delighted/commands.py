@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import click
@@ -33,8 +34,13 @@ def import_delighted_command(path: Path, site_slug: str | None, survey_key: str 
         target = ImportTarget.find(db.session, site_slug, survey_key)
     except (UnknownTarget, DelightedError) as error:
         raise click.ClickException(str(error)) from error
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        result = import_csv(db.session, target, handle, now=now(), progress=True)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            result = import_csv(db.session, target, handle, now=now(), progress=True)
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path} is not a UTF-8 CSV file: {error.reason}.") from error
+    except csv.Error as error:
+        raise click.ClickException(f"{path} is not a readable CSV file: {error}.") from error
     db.session.commit()
     refresh_statistics(db.engine)
     click.echo(f"Imported {result.created} responses; {result.skipped} already there; "

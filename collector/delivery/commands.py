@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 @click.command("worker")
-@click.option("--poll", type=float, default=1.0, show_default=True,
+@click.option("--poll", type=click.FloatRange(min=0.01, max=3600), default=1.0, show_default=True,
               help="Seconds to wait when no job is due.")
 @click.option("--once", is_flag=True, help="Run the due jobs, then exit.")
 @with_appcontext

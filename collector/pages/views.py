@@ -5,17 +5,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from collector.core.database import database_answers
 from collector.core.errors import APIError
-from collector.core.extensions import rest_api
+from collector.core.extensions import db, rest_api
+from collector.models import Site
 from collector.surveys.demo import DEMO_SITE, demo_keys
 from collector.version import __version__
 
 bp = Blueprint("pages", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static" / "pages"
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """Somewhere useful instead of a 404: the demo when it is seeded, else the API reference."""
+    seeded = db.session.scalars(select(Site.id).where(Site.slug == DEMO_SITE)).first()
+    return redirect(url_for("pages.demo" if seeded is not None else "pages.docs"))
 
 
 @bp.get("/healthz")

@@ -32,7 +32,7 @@ ERASED_PREFIX = "erased:"
 def erasure_mark(site_id: int, column: str, ident: str) -> str:
     """What identifier ``ident`` (of ``column``: external_id, email or anonymous_id) becomes
     when its person is erased. Keyed by the site, not by a secret: rotating
-    ``TENPOINT_SECRET_KEY`` must never let an erased person be surveyed again. Stored marks
+    ``TENPOINT_SIGNING_SECRET`` must never let an erased person be surveyed again. Stored marks
     are compared with new ones, so this format never changes."""
     digest = hmac.digest(f"tenpoint-erasure:{site_id}".encode(), f"{column}\x00{ident}".encode(),
                          "sha256")

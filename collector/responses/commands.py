@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -10,7 +11,7 @@ import click
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from collector.core.command_line import parse_when, site_for_command
+from collector.core.command_line import WHEN, site_for_command
 from collector.core.extensions import db
 from collector.core.survey_lookup import find_survey
 from collector.responses.exports import (
@@ -29,11 +30,11 @@ from collector.responses.exports import (
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
 @click.option("--survey", "survey_key", default=None)
-@click.option("--since", default=None, help="ISO 8601 time; UTC when no offset.")
-@click.option("--until", default=None, help="ISO 8601 time; UTC when no offset.")
+@click.option("--since", type=WHEN, default=None, help="ISO 8601 time; UTC when no offset.")
+@click.option("--until", type=WHEN, default=None, help="ISO 8601 time; UTC when no offset.")
 @with_appcontext
 def export_command(site_slug: str | None, fmt: str, output: Path | None,
-                   survey_key: str | None, since: str | None, until: str | None) -> None:
+                   survey_key: str | None, since: datetime | None, until: datetime | None) -> None:
     """Export responses as CSV or NDJSON, streamed (a progress bar on a terminal)."""
     site = site_for_command(site_slug)
     survey_id = None
@@ -42,7 +43,7 @@ def export_command(site_slug: str | None, fmt: str, output: Path | None,
         if survey is None:
             raise click.ClickException(f"No survey {survey_key!r}.")
         survey_id = survey.id
-    spec = ExportFilter(site.id, survey_id, parse_when(since), parse_when(until))
+    spec = ExportFilter(site.id, survey_id, since, until)
     total = count_rows(db.session, spec)
     bar = tqdm(total=total, unit="rows", disable=not sys.stderr.isatty(), file=sys.stderr)
 

@@ -28,6 +28,8 @@ def surveys_apply(path: Path, site_slug: str | None, yes: bool) -> None:
     site = site_for_command(site_slug)
     try:
         definitions = load_surveys_file(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path} is not UTF-8 text: {error.reason}.") from error
     except SurveysFileError as error:
         raise click.ClickException(f"{path}: {error}") from error
     changes = plan(db.session, site.id, definitions)

@@ -2,7 +2,7 @@
 
     import tenpoint
 
-    client = tenpoint.Client()          # TENPOINT_SECRET_KEY, TENPOINT_URL
+    client = tenpoint.Client()          # TENPOINT_API_KEY, TENPOINT_URL
     decision = client.trigger("support-nps", user_id="u-42", touchpoint="ticket_solved")
 """
 

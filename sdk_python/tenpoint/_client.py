@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import uuid
+import warnings
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Union
@@ -17,15 +19,35 @@ from tenpoint._worker import DEFAULT_QUEUE_SIZE, BackgroundWorker
 
 Properties = Mapping[str, Union[str, int, float, bool, None]]
 
+log = logging.getLogger("tenpoint")
+OLD_KEY_VARIABLE = "TENPOINT_SECRET_KEY"
+
+
+def _key_from_environment() -> str | None:
+    """``TENPOINT_API_KEY``; else the old name, ``TENPOINT_SECRET_KEY``, which the collector
+    also read as its signing secret: used only when it holds an API key, with a warning."""
+    key = os.environ.get("TENPOINT_API_KEY")
+    if key:
+        return key
+    old = os.environ.get(OLD_KEY_VARIABLE)
+    if not old or not old.startswith(("sk_", "rk_", "ak_")):
+        return None
+    message = (f"{OLD_KEY_VARIABLE} is deprecated for the SDK's key and will stop being read "
+               "in the next release; set TENPOINT_API_KEY instead.")
+    log.warning(message)
+    warnings.warn(message, FutureWarning, stacklevel=3)
+    return old
+
 
 class Client:
     """A client for one Tenpoint collector.
 
-    ``secret_key`` and ``base_url`` fall back to the ``TENPOINT_SECRET_KEY`` and
-    ``TENPOINT_URL`` environment variables. With ``background=True`` write calls (trigger,
-    tickets, people, invitation cancels) are queued and return True, or False when the queue
-    is full; a worker thread delivers them with the same retries. Reads always answer
-    synchronously.
+    ``secret_key`` and ``base_url`` fall back to the ``TENPOINT_API_KEY`` and
+    ``TENPOINT_URL`` environment variables (``TENPOINT_SECRET_KEY``, the old name of the
+    first, is still read with a warning until the next release). With ``background=True``
+    write calls (trigger, tickets, people, invitation cancels) are queued and return True, or
+    False when the queue is full; a worker thread delivers them with the same retries. Reads
+    always answer synchronously.
     """
 
     def __init__(
@@ -38,11 +60,11 @@ class Client:
         background: bool = False,
         queue_size: int = DEFAULT_QUEUE_SIZE,
     ) -> None:
-        secret_key = secret_key or os.environ.get("TENPOINT_SECRET_KEY")
+        secret_key = secret_key or _key_from_environment()
         if not secret_key:
             raise ConfigurationError(
-                "No Tenpoint secret key: pass tenpoint.Client(secret_key='sk_...') or set "
-                "TENPOINT_SECRET_KEY.")
+                "No Tenpoint API key: pass tenpoint.Client(secret_key='sk_...') or set "
+                "TENPOINT_API_KEY.")
         if secret_key.startswith("pk_"):
             raise ConfigurationError(
                 "This is a publishable key (pk_), meant for browsers; the SDK needs the "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,34 @@ def test_serve_refuses_to_start_without_the_widget_or_the_catalogs(
     assert result.exit_code == 1
     assert "cannot serve" in result.output and str(tmp_path) in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_signing_secret_has_its_own_name(tmp_path: Path) -> None:
+    config = load_config(str(tmp_path), environ={"TENPOINT_SIGNING_SECRET": "s3cret"})
+    assert config["SECRET_KEY"] == "s3cret"
+
+
+def test_the_old_signing_secret_name_still_works_with_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="collector.config"):
+        config = load_config(str(tmp_path), environ={"TENPOINT_SECRET_KEY": "old-s3cret"})
+    assert config["SECRET_KEY"] == "old-s3cret"
+    assert "TENPOINT_SECRET_KEY is deprecated" in caplog.text
+    assert "TENPOINT_SIGNING_SECRET" in caplog.text
+
+
+def test_an_sdk_key_under_the_old_name_does_not_re_key_the_collector(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # The shell of someone following the SDK's old README (issue 24).
+    with caplog.at_level(logging.WARNING, logger="collector.config"):
+        config = load_config(str(tmp_path), environ={"TENPOINT_SECRET_KEY": "sk_live_abc"})
+    assert config["SECRET_KEY"] is None  # finalize_config then uses instance/secret_key
+    assert "holds an API key" in caplog.text and "sk_live_abc" not in caplog.text
+
+
+def test_the_new_signing_secret_name_wins_over_the_old(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="collector.config"):
+        config = load_config(str(tmp_path), environ={"TENPOINT_SIGNING_SECRET": "new",
+                                                     "TENPOINT_SECRET_KEY": "old"})
+    assert config["SECRET_KEY"] == "new" and "TENPOINT_SECRET_KEY is set and ignored" in caplog.text

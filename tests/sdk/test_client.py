@@ -20,14 +20,29 @@ from tests.sdk.proxy import FaultProxy
 
 def test_the_key_and_url_come_from_the_environment(
         monkeypatch: pytest.MonkeyPatch, collector: Collector) -> None:
-    monkeypatch.setenv("TENPOINT_SECRET_KEY", collector.site.secret)
+    monkeypatch.setenv("TENPOINT_API_KEY", collector.site.secret)
     monkeypatch.setenv("TENPOINT_URL", collector.url)
     with tenpoint.Client() as client:
         assert client.metrics.nps()["total"] == 0
 
 
+def test_the_old_key_variable_still_works_with_a_warning(
+        monkeypatch: pytest.MonkeyPatch, collector: Collector) -> None:
+    monkeypatch.setenv("TENPOINT_SECRET_KEY", collector.site.secret)
+    monkeypatch.setenv("TENPOINT_URL", collector.url)
+    with pytest.warns(FutureWarning, match="TENPOINT_API_KEY"), tenpoint.Client() as client:
+        assert client.metrics.nps()["total"] == 0
+
+
+def test_a_collector_signing_secret_under_the_old_name_is_not_taken_for_a_key(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TENPOINT_SECRET_KEY", "a-collector-signing-secret")
+    with pytest.raises(tenpoint.ConfigurationError, match="TENPOINT_API_KEY"):
+        tenpoint.Client(base_url="http://127.0.0.1:1")
+
+
 def test_a_missing_key_fails_at_construction_with_a_clear_message() -> None:
-    with pytest.raises(tenpoint.ConfigurationError, match="TENPOINT_SECRET_KEY"):
+    with pytest.raises(tenpoint.ConfigurationError, match="TENPOINT_API_KEY"):
         tenpoint.Client(base_url="http://127.0.0.1:1")
 
 

@@ -64,7 +64,9 @@
       headers: { "Content-Type": "text/plain" } }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
         if (r.ok) return j;
-        var e = new Error(method + " " + path + ": " + r.status + " " + ((j.error || {}).code || ""));
+        // A refused origin comes with CORS headers so its message (the origin to allow) shows.
+        var x = j.error || {}, c = x.code || "";
+        var e = new Error(c === "origin_not_allowed" ? c + ": " + x.message : method + " " + path + ": " + r.status + " " + c);
         e.status = r.status;
         throw e;
       });

@@ -92,7 +92,11 @@ def test_a_publishable_key_works_only_from_its_sites_origins(protected) -> None:
         refused = client.post(url, data=body, headers=browser_headers(Origin=origin))
         assert refused.status_code == 403, origin
         assert refused.json["error"]["code"] == "origin_not_allowed"
-        assert "Access-Control-Allow-Origin" not in refused.headers
+        assert f"--add-origin {origin}" in refused.json["error"]["message"]
+        # Readable by that page, so the widget can say what to fix (issue 24), and no more.
+        assert refused.headers["Access-Control-Allow-Origin"] == origin
+        assert "Access-Control-Allow-Credentials" not in refused.headers
+        assert ORIGIN not in refused.get_data(as_text=True).replace(origin, "")  # not leaked
 
 
 def test_a_publishable_key_of_another_site_is_refused_for_this_sites_origin(protected) -> None:

@@ -35,7 +35,7 @@ def test_worker_once_runs_due_jobs(app, runner, clock):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_the_worker_process_stops_on_a_signal(sqlite_url, tmp_path: Path, signum):
     env = {**os.environ, "TENPOINT_DATABASE_URL": sqlite_url,
-           "TENPOINT_SECRET_KEY": "test", "PYTHONUNBUFFERED": "1"}
+           "TENPOINT_SIGNING_SECRET": "test", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-c", "from collector.cli import main; main()", "worker",
          "--poll", "0.1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
