@@ -23,7 +23,7 @@ from collector.analytics import alerts
 from collector.analytics import rollup_builder as rollup
 from collector.delivery.jobs import enqueue_once
 from collector.eligibility import invitations
-from collector.followups import digest
+from collector.followups import digest, overdue
 from collector.governance import housekeeping, retention
 from collector.models import Job
 
@@ -53,6 +53,7 @@ PERIODIC: dict[str, Scheduler] = {
     digest.KIND: digest.schedule_digests,
     rollup.KIND: every(rollup.KIND, rollup.EVERY),
     housekeeping.KIND: every(housekeeping.KIND, housekeeping.EVERY),
+    overdue.KIND: every(overdue.KIND, overdue.EVERY),
     # once its handler queues its successor with ``enqueue_once(..., dedupe_key=KIND,
     # successor=True)`` like alerts.run_alert_check does (a plain ``enqueue`` would start a
     # second chain beside the scheduled one).
