@@ -95,6 +95,19 @@ class Integrations(MethodView):
         return _shown(integration, with_secret=True)
 
 
+@blp.route("/<int:integration_id>")
+class IntegrationById(MethodView):
+    @require_key(*WRITE)
+    @write_endpoint("integrations.delete")
+    @blp.response(204)
+    def delete(self, integration_id: int) -> None:
+        """Disconnect a help desk: its URL answers 404 from now on, its delivery log goes too.
+        Tickets it reported stay (they are the site's, like those of ``POST /v1/tickets``)."""
+        integration = _integration_or_404(integration_id)
+        _audit(integration, "integration.deleted", {"vendor": integration.vendor})
+        db.session.delete(integration)
+
+
 @blp.route("/<int:integration_id>/rotate-secret")
 class IntegrationRotation(MethodView):
     @require_key(*WRITE)

@@ -57,6 +57,20 @@ def test_rotating_a_zendesk_secret_takes_the_new_one_from_zendesk(world: World) 
                             secret="the-new-zendesk-secret").status_code == 200
 
 
+def test_a_deleted_integration_stops_accepting_deliveries(world: World) -> None:
+    world.survey("nps")
+    helpdesk = connect(world, "zendesk")
+    assert helpdesk.zendesk(zendesk_ticket(status="Open")).status_code == 200
+    answer = world.client.delete(f"/v1/integrations/{helpdesk.integration_id}",
+                                 headers=world.site.auth())
+    assert answer.status_code == 204
+    gone = helpdesk.zendesk(zendesk_ticket(status="Solved", updated_at="2026-03-02T09:01:00Z"))
+    assert gone.status_code == 404
+    assert world.get("/v1/integrations").get_json()["data"] == []
+    # The ticket it reported stays: the requester still has an open ticket.
+    assert world.eligibility(email="ann@example.com")["reason"] == "open_ticket"
+
+
 def test_another_sites_integration_is_not_found(world: World) -> None:
     helpdesk = connect(world, "freshdesk")
     with world.app.app_context():

@@ -81,3 +81,20 @@ def test_closing_a_solved_ticket_does_not_schedule_a_second_survey(
     assert closed["applied"] is True and closed["invitation_id"] is None
     assert helpdesk.stored() == (1, 1, 1)
     assert solved["invitation_id"] is not None
+
+
+def test_an_in_app_survey_is_shown_at_the_next_visit_once_due(
+        make_app: AppFactory, sqlite_url: str, clock: FakeClock) -> None:
+    world = build_world(make_app, sqlite_url, clock)
+    world.survey("support_resolution", touchpoint="support_resolution",
+                 show_on={"events": ["never"]})
+    helpdesk = connect(world, "zendesk", channel="in_app")
+    answer = helpdesk.zendesk(zendesk_ticket(status="Solved", email="",
+                                             external_id="u-9",
+                                             updated_at=stamp(clock())))
+    assert answer.get_json()["invitation_id"] is not None
+    assert world.eligibility(user_id="u-9", url="https://x/")["eligible"] is False
+    clock.advance(hours=24)
+    world.run_jobs()
+    shown = world.eligibility(user_id="u-9", url="https://x/")
+    assert shown["eligible"] is True and shown["survey"]["key"] == "support_resolution"
