@@ -70,14 +70,15 @@ class InvalidEndpoint(ValueError):
 
 
 def _check_events(events: list[str], format: str = "standard") -> list[str]:
-    known = CHAT_EVENTS if format in CHAT_FORMATS else EVENT_TYPES
+    chat = format in CHAT_FORMATS
+    known = CHAT_EVENTS if chat else EVENT_TYPES
     unknown = sorted(set(events) - set(known))
     if unknown:
-        raise InvalidEndpoint("events", f"Unknown event types: {', '.join(unknown)}; "
-                                        f"known{' for ' + format if format in CHAT_FORMATS else ''}"
-                                        f": {', '.join(known)}.")
+        scope = f" for {format}" if chat else ""
+        raise InvalidEndpoint("events", f"Unknown event types{scope}: {', '.join(unknown)}; "
+                                        f"known: {', '.join(known)}.")
     # A chat channel gets the messages a team acts on, not every event.
-    return sorted(set(events or (CHAT_EVENTS if format in CHAT_FORMATS else ())))
+    return sorted(set(events or (CHAT_EVENTS if chat else ())))
 
 
 def create_endpoint(session: Session, site_id: int, *, url: str, events: list[str],
@@ -133,7 +134,7 @@ def _chat_body(session: Session, endpoint: WebhookEndpoint, event: dict[str, Any
     from flask import current_app, has_app_context
 
     site = session.get(Site, endpoint.site_id)
-    public_url = current_app.config.get("PUBLIC_URL") or "" if has_app_context() else ""
+    public_url = (current_app.config.get("PUBLIC_URL") or "") if has_app_context() else ""
     return json.dumps(chat_body(endpoint.format, event, site.default_locale if site else None,
                                 public_url), ensure_ascii=False, separators=(",", ":"))
 
