@@ -19,6 +19,7 @@ from collector import (
     followups,
     governance,
     hosted,
+    integrations,
     languages,
     pages,
     people,
@@ -70,5 +71,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     widget.init_app(app)
     hosted.init_app(app)
     delighted.init_app(app)
+    integrations.init_app(app)
     cli.init_app(app)
     return app

@@ -22,6 +22,7 @@ EVENT_TYPES = (
     "response.detractor",
     "followup.created",
     "followup.updated",
+    "followup.overdue",
     "alert.nps_shift",
     "digest.weekly",
 )

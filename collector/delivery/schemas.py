@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
+from collector.delivery.chat import CHAT_EVENTS, FORMATS
 from collector.delivery.events import EVENT_TYPES
 
 JOB_STATUSES = ("queued", "running", "done", "dead")
@@ -44,11 +45,16 @@ class WebhookCreateSchema(ma.Schema):
                          load_default=list,
                          metadata={"description": "Event types to receive; empty: all"})
     description = fields.String(load_default="", validate=validate.Length(max=200))
+    format = fields.String(load_default="standard", validate=validate.OneOf(FORMATS), metadata={
+        "description": "standard (signed JSON event), slack (Block Kit message to an incoming "
+                       "webhook) or teams (Adaptive Card to a Workflows webhook); a chat "
+                       "format receives only " + ", ".join(CHAT_EVENTS)})
 
 
 class WebhookEndpointSchema(ma.Schema):
     id = fields.Integer()
     url = fields.String()
+    format = fields.String()
     events = fields.List(fields.String())
     description = fields.String()
     active = fields.Boolean()

@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collector.delivery.chat import CHAT_EVENTS, CHAT_FORMATS, FORMATS, chat_body
 from collector.delivery.events import EVENT_TYPES
 from collector.delivery.http import UnsafeDestination, post, resolve
 from collector.delivery.jobs import JobFailed, current_attempt, handler
-from collector.models import WebhookDelivery, WebhookEndpoint
+from collector.models import Site, WebhookDelivery, WebhookEndpoint
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -68,23 +69,30 @@ class InvalidEndpoint(ValueError):
         self.field = field
 
 
-def _check_events(events: list[str]) -> list[str]:
-    unknown = sorted(set(events) - set(EVENT_TYPES))
+def _check_events(events: list[str], format: str = "standard") -> list[str]:
+    chat = format in CHAT_FORMATS
+    known = CHAT_EVENTS if chat else EVENT_TYPES
+    unknown = sorted(set(events) - set(known))
     if unknown:
-        raise InvalidEndpoint("events", f"Unknown event types: {', '.join(unknown)}; "
-                                        f"known: {', '.join(EVENT_TYPES)}.")
-    return sorted(set(events))
+        scope = f" for {format}" if chat else ""
+        raise InvalidEndpoint("events", f"Unknown event types{scope}: {', '.join(unknown)}; "
+                                        f"known: {', '.join(known)}.")
+    # A chat channel gets the messages a team acts on, not every event.
+    return sorted(set(events or (CHAT_EVENTS if chat else ())))
 
 
 def create_endpoint(session: Session, site_id: int, *, url: str, events: list[str],
-                    description: str, now: datetime, allow_private: bool) -> WebhookEndpoint:
+                    description: str, now: datetime, allow_private: bool,
+                    format: str = "standard") -> WebhookEndpoint:
+    if format not in FORMATS:
+        raise InvalidEndpoint("format", f"format is one of {', '.join(FORMATS)}.")
     try:
         resolve(url, allow_private=allow_private)
     except UnsafeDestination as error:
         raise InvalidEndpoint("url", str(error)) from error
-    endpoint = WebhookEndpoint(site_id=site_id, url=url, events=_check_events(events),
+    endpoint = WebhookEndpoint(site_id=site_id, url=url, events=_check_events(events, format),
                                description=description, secret=new_secret(), active=True,
-                               created_at=now, updated_at=now)
+                               format=format, created_at=now, updated_at=now)
     session.add(endpoint)
     session.flush()
     return endpoint
@@ -121,6 +129,16 @@ def _body(event: dict[str, Any]) -> str:
     return json.dumps(event, separators=(",", ":"), sort_keys=True)
 
 
+def _chat_body(session: Session, endpoint: WebhookEndpoint, event: dict[str, Any]) -> str:
+    """The Slack or Teams message, in the site's language, linking to the console."""
+    from flask import current_app, has_app_context
+
+    site = session.get(Site, endpoint.site_id)
+    public_url = (current_app.config.get("PUBLIC_URL") or "") if has_app_context() else ""
+    return json.dumps(chat_body(endpoint.format, event, site.default_locale if site else None,
+                                public_url), ensure_ascii=False, separators=(",", ":"))
+
+
 @handler("webhook.deliver")
 def deliver(session: Session, payload: dict[str, Any], now: datetime) -> None:
     """POST the event to one endpoint; a non-2xx answer or a refusal asks for a retry."""
@@ -128,7 +146,10 @@ def deliver(session: Session, payload: dict[str, Any], now: datetime) -> None:
     if endpoint is None or not endpoint.active:
         return  # deleted or disabled since: nothing to deliver
     event = payload["event"]
-    body = _body(event)
+    chat = endpoint.format in CHAT_FORMATS
+    if chat and event["type"] not in CHAT_EVENTS:
+        return  # no message for this event (an endpoint's events are checked when set)
+    body = _chat_body(session, endpoint, event) if chat else _body(event)
     timestamp = int(now.timestamp())
     headers = {
         "content-type": "application/json",

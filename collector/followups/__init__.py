@@ -11,9 +11,6 @@ if TYPE_CHECKING:
 def init_app(app: Flask) -> None:
     # Importing them registers their jobs and periodic schedules (collector/delivery/jobs.py).
     from collector.core.extensions import rest_api
-    from collector.followups import (
-        digest,  # noqa: F401
-        views,
-    )
+    from collector.followups import digest, overdue, views  # noqa: F401 - registers jobs
 
     rest_api.register_blueprint(views.blp)

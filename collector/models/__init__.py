@@ -6,6 +6,7 @@ from collector.models.base import Base
 from collector.models.delivery import WebhookDelivery, WebhookEndpoint
 from collector.models.engagement import Contact, DecisionCount, Invitation, Ticket
 from collector.models.followup import FollowupCase
+from collector.models.integration import HelpdeskIntegration, IntegrationDelivery
 from collector.models.job import Job, OnceMark
 from collector.models.person import Person
 from collector.models.response import IdempotencyRecord, Response
@@ -21,7 +22,9 @@ __all__ = [
     "Contact",
     "DecisionCount",
     "FollowupCase",
+    "HelpdeskIntegration",
     "IdempotencyRecord",
+    "IntegrationDelivery",
     "Invitation",
     "Job",
     "NpsDailyRollup",

@@ -29,6 +29,9 @@ class WebhookEndpoint(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # standard (signed JSON event) | slack (Block Kit) | teams (Adaptive Card)
+    format: Mapped[str] = mapped_column(String(16), default="standard",
+                                        server_default="standard")
 
 
 class WebhookDelivery(Base):

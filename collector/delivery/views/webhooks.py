@@ -71,11 +71,13 @@ class Endpoints(MethodView):
             endpoint = create_endpoint(
                 db.session, g.key.site_id, url=data["url"], events=data["events"],
                 description=data["description"], now=now(),
-                allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+                allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"],
+                format=data["format"])
         except InvalidEndpoint as error:
             code = "unsafe_webhook_url" if error.field == "url" else "validation_failed"
             raise APIError(422, code, str(error), field=error.field) from error
-        _audit(endpoint, "webhook.created", {"url": endpoint.url, "events": endpoint.events})
+        _audit(endpoint, "webhook.created", {"url": endpoint.url, "events": endpoint.events,
+                                             "format": endpoint.format})
         return endpoint
 
 

@@ -24,7 +24,7 @@ def test_a_link_trigger_hands_out_a_link_at_once(world: World) -> None:
     assert answer["eligible"] is True and invitation["status"] == "sent"
     assert invitation["url"].startswith("http://collector.test/s/")
     with world.app.app_context():
-        from collector.eligibility.invitations import find_invitation_by_token
+        from collector.eligibility.invitation_links import find_invitation_by_token
 
         token = invitation["url"].rsplit("/", 1)[1]
         found = find_invitation_by_token(db.session, token)

@@ -12,7 +12,8 @@ from flask import Flask
 from collector.core.clock import now
 from collector.core.extensions import db
 from collector.core.survey_lookup import find_survey
-from collector.eligibility.invitations import create_invitation, issue_token
+from collector.eligibility.invitation_links import issue_token
+from collector.eligibility.invitations import create_invitation
 from collector.models import Survey
 from collector.people.lookup import upsert_person
 

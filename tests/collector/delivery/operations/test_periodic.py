@@ -16,7 +16,7 @@ from collector.core.extensions import db
 from collector.delivery.jobs import enqueue, enqueue_once
 from collector.delivery.periodic import PERIODIC, ensure_periodic
 from collector.eligibility import invitations
-from collector.followups import digest
+from collector.followups import digest, overdue
 from collector.governance import housekeeping, retention
 from collector.models import Job
 from tests.factories import make_site
@@ -36,7 +36,8 @@ def test_a_starting_worker_queues_every_periodic_job(clocked_app, make_worker, c
     make_worker(clocked_app, periodic=ensure_periodic).tick()
     assert _queued(clocked_app) == {alerts.KIND: 1, retention.KIND: 1,
                                     invitations.EXPIRE_JOB: 1, rollup.KIND: 1,
-                                    housekeeping.KIND: 1, f"{digest.KIND}:{site.site_id}": 1}
+                                    housekeeping.KIND: 1, overdue.KIND: 1,
+                                    f"{digest.KIND}:{site.site_id}": 1}
     with clocked_app.app_context():
         due = dict(db.session.execute(select(Job.kind, Job.run_at).where(
             Job.kind.in_(DAILY | {invitations.EXPIRE_JOB}))).all())
@@ -51,7 +52,7 @@ def test_several_workers_scheduling_again_and_again_keep_one_of_each(clocked_app
     for worker in workers * 2:
         worker.tick()
     assert set(_queued(clocked_app).values()) == {1}
-    assert len(_queued(clocked_app)) == 6
+    assert len(_queued(clocked_app)) == 7
 
 
 def test_the_database_refuses_a_second_queued_instance(clocked_app, clock):
@@ -122,11 +123,11 @@ def test_a_worker_that_was_down_catches_up_once(clocked_app, make_worker, clock)
 def test_analytics_schedule_is_an_alias_of_the_worker_scheduler(app, runner):
     result = runner.invoke(args=["analytics", "schedule"])
     assert result.exit_code == 0, result.output
-    assert "Queued 5 job(s)" in result.output
+    assert "Queued 6 job(s)" in result.output
     again = runner.invoke(args=["analytics", "schedule"])
     assert "Queued 0 job(s)" in again.output
     assert set(_queued(app)) == {alerts.KIND, retention.KIND, invitations.EXPIRE_JOB,
-                                 rollup.KIND, housekeeping.KIND}
+                                 rollup.KIND, housekeeping.KIND, overdue.KIND}
 
 
 def test_every_periodic_job_has_a_handler():
