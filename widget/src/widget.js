@@ -148,7 +148,7 @@
       if (auto && res.recheck_after) store(QUIET, Date.now() + res.recheck_after * 1e3 + " " + id);
       if (!res.eligible || !res.survey || current) return;
       var wait = ((res.survey.show_on || {}).delay_seconds || 0) * 1000;
-      var show = safe(function () { if (!current) render(res.survey, res.display_id); });
+      var show = safe(function () { if (!current) render(res.survey, res.display_id, res.display_token); });
       if (wait) setTimeout(show, wait); else show(); // no extra task when there is no delay
     }).catch(function (e) { pending = false; log(e); });
   }
@@ -171,7 +171,7 @@
     return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#fff" : "#000";
   }
 
-  function render(s, displayId) {
+  function render(s, displayId, token) {
     var T = s.texts, S = s.strings, look = s.appearance || {}, shown = Date.now();
     var host = h("tenpoint-survey"), root = host.attachShadow({ mode: "open" });
     var brand = look.brand_color, built = "adoptedStyleSheets" in root, link = null;
@@ -256,6 +256,9 @@
       var b = who();
       b.survey = s.key; b.score = score; b.channel = "in_app"; b.locale = s.locale;
       if (displayId) b.display_id = displayId;
+      // The display's token goes back with the answer: the collector checks it was shown
+      // to this visitor, once, and times the answer from it (docs/protection.md).
+      if (token) b.display_token = token;
       b.signals = { webdriver: !!navigator.webdriver, elapsed_ms: Date.now() - shown, honeypot: trap.value };
       item = { k: uid(), a: Date.now(), api: cfg.api, key: cfg.key, b: JSON.stringify(b) };
       live = item.k;

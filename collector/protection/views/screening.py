@@ -7,6 +7,7 @@ the hosted pages call ``screen_submission`` so an answer gets the same verdict w
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,10 +18,23 @@ from collector.access.auth import caller_fingerprint
 from collector.access.identity import IdentityError, check_identity
 from collector.core.errors import APIError
 from collector.core.extensions import db
+from collector.protection.display_tokens import (
+    MISMATCH,
+    MISSING,
+    issue_token,
+    read_token,
+    visitor_of,
+)
+from collector.protection.token_uses import claim_token
 from collector.protection.verdicts import (
     ACCEPTED,
     BROWSER_SOURCE,
+    DISPLAY_MISMATCH,
+    DISPLAY_MISSING,
+    DISPLAY_REUSED,
+    DISPLAY_VALID,
     SERVER_SOURCE,
+    Display,
     History,
     Signals,
     Submission,
@@ -62,26 +76,57 @@ def screen_submission(
     user_id = verified_user_id(site, browser=browser, user_id=data.get("user_id"),
                                email=data.get("email"), token=token, now=now)
     print_ = caller_fingerprint()
+    if not verdicts_enabled():
+        return Screening(user_id, print_, Verdict(ACCEPTED, ()))
+    # A browser answers a display the collector made, and only once (docs/protection.md).
+    display = displayed(survey, data.get("display_token"), visitor_of(
+        user_id=user_id, email=data.get("email"), anonymous_id=data.get("anonymous_id")),
+        now=now) if browser else None
     verdict = judge(survey, print_, data.get("signals"), browser=browser,
-                    identity_verified=bool(token), now=now)
+                    identity_verified=bool(token), now=now, display=display,
+                    signals_sent=not browser or "signals" in data)
     return Screening(user_id, print_, verdict)
 
 
+def display_token(survey: Any, visitor: str, now: datetime) -> str:
+    """A token for a display of ``survey`` to ``visitor`` made by this request."""
+    return issue_token(current_app.config["SECRET_KEY"], survey.site_id, survey.id, visitor,
+                       caller_fingerprint(), now, secrets.token_bytes(12))
+
+
+def displayed(survey: Any, token: str | None, visitor: str, *, now: datetime) -> Display:
+    """What the answer's token proves, its single use claimed in this transaction."""
+    proof = read_token(current_app.config["SECRET_KEY"], survey.site_id, token,
+                       survey_id=survey.id, visitor=visitor, fingerprint=caller_fingerprint(),
+                       now=now)
+    if proof.status == MISSING:
+        return Display(DISPLAY_MISSING)
+    status = DISPLAY_MISMATCH if proof.status == MISMATCH else DISPLAY_VALID
+    assert proof.token_id is not None
+    if not claim_token(db.session, proof.token_id, site_id=survey.site_id,
+                       survey_id=survey.id, now=now):
+        status = DISPLAY_REUSED
+    return Display(status, proof.age_ms(now), proof.fingerprint_changed)
+
+
 def judge(survey: Any, print_: str, signals: dict[str, Any] | None, *, browser: bool,
-          identity_verified: bool, now: datetime) -> Verdict:
+          identity_verified: bool, now: datetime, display: Display | None = None,
+          signals_sent: bool = True) -> Verdict:
     """The verdict for an answer to ``survey`` arriving with this request's user agent."""
-    if not _verdicts_enabled():
+    if not verdicts_enabled():
         return Verdict(ACCEPTED, ())
     history = (fingerprint_history(db.session, survey.site_id, survey.id, print_, now)
                if browser and not identity_verified else History())
     return assess_submission(
         Submission(source=BROWSER_SOURCE if browser else SERVER_SOURCE,
                    user_agent=request.headers.get("User-Agent"),
-                   signals=Signals.from_dict(signals), identity_verified=identity_verified),
+                   signals=Signals.from_dict(signals), identity_verified=identity_verified,
+                   display=display, signals_sent=signals_sent),
         history)
 
 
-def _verdicts_enabled() -> bool:
+def verdicts_enabled() -> bool:
+    """Bot verdicts and display tokens are judged (``TENPOINT_BOT_VERDICTS``)."""
     enabled = current_app.config.get("BOT_VERDICTS")
     # Unset: on, except for test apps, whose headless browsers would all be quarantined.
     return (not current_app.testing) if enabled is None else bool(enabled)
