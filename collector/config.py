@@ -82,6 +82,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Without Redis (or while it is down), where the workers of one collector share "
             "their rate counts: a SQLite file path; `auto`: one in the temporary directory, "
             "named from the database URL and prefix; `memory`: each process counts alone."),
+    Setting("TENPOINT_PROOF_OF_WORK_MAX_NUMBER", "PROOF_OF_WORK_MAX_NUMBER", 50000, int,
+            "Proof of work (surveys with `proof_of_work` always or automatic): the largest "
+            "number a browser may have to try; it tries half on average."),
     Setting("TENPOINT_BOT_VERDICTS", "BOT_VERDICTS", None, _bool,
             "Quarantine answers that look automated. Unset: on, except in test apps "
             "(`TESTING`), whose headless browsers would be quarantined."),

@@ -31,6 +31,7 @@ MISMATCH = "mismatch"      # ours, but for another survey or another visitor
 _VISITOR_TAG = 9           # bytes of SHA-256: enough to tell visitors apart, signed anyway
 _PRINT_TAG = 8             # hex characters of the (already keyed) fingerprint
 _MAC = 16
+PROOF_MARK = "w"
 
 
 def _b64(raw: bytes) -> str:
@@ -68,9 +69,11 @@ def _millis(moment: datetime) -> int:
 
 
 def issue_token(secret: str, site_id: int, survey_id: int, visitor: str, fingerprint: str,
-                now: datetime, nonce: bytes) -> str:
-    """A token for one display. ``nonce``: 16 random bytes (its id, used once)."""
-    body = ".".join((str(survey_id), format(_millis(now), "x"), _visitor_tag(visitor),
+                now: datetime, nonce: bytes, *, proof: bool = False) -> str:
+    """A token for one display. ``nonce``: 12 random bytes (its id, used once). ``proof``:
+    the display carried a proof-of-work challenge its answer must solve (``<survey>w``)."""
+    survey = f"{survey_id}{PROOF_MARK if proof else ''}"
+    body = ".".join((survey, format(_millis(now), "x"), _visitor_tag(visitor),
                      fingerprint[:_PRINT_TAG], _b64(nonce)))
     return f"{body}.{_mac(secret, site_id, body)}"
 
@@ -83,6 +86,7 @@ class DisplayProof:
     token_id: str | None = None
     issued_at: datetime | None = None
     fingerprint_changed: bool = False
+    proof_required: bool = False
 
     def age_ms(self, now: datetime) -> int | None:
         return None if self.issued_at is None else _millis(now) - _millis(self.issued_at)
@@ -98,6 +102,8 @@ def read_token(secret: str, site_id: int, token: str | None, *, survey_id: int, 
     if not hmac.compare_digest(mac, _mac(secret, site_id, body)):
         return DisplayProof(MISSING)
     survey, issued, visitor_tag, print_tag, token_id = parts[:5]
+    proof = survey.endswith(PROOF_MARK)
+    survey = survey.removesuffix(PROOF_MARK)
     try:
         issued_at = datetime.fromtimestamp(int(issued, 16) / 1000, UTC)
     except (ValueError, OverflowError, OSError):
@@ -106,7 +112,13 @@ def read_token(secret: str, site_id: int, token: str | None, *, survey_id: int, 
     if now_aware - issued_at > TOKEN_LIFETIME:
         return DisplayProof(MISSING, token_id, issued_at)
     if survey != str(survey_id) or not hmac.compare_digest(visitor_tag, _visitor_tag(visitor)):
-        return DisplayProof(MISMATCH, token_id, issued_at)
+        return DisplayProof(MISMATCH, token_id, issued_at, proof_required=proof)
     # Phones change networks between a display and its answer: noted, never a reason alone.
     return DisplayProof(VALID, token_id, issued_at,
-                        fingerprint_changed=print_tag != fingerprint[:_PRINT_TAG])
+                        fingerprint_changed=print_tag != fingerprint[:_PRINT_TAG],
+                        proof_required=proof)
+
+
+def token_id_of(token: str) -> str:
+    """The id part of a token this collector issued."""
+    return token.split(".")[4]

@@ -80,6 +80,8 @@ class Display:
     status: str
     age_ms: int | None = None
     fingerprint_changed: bool = False
+    # The display asked for proof of work: ``True`` solved, ``False`` not; ``None`` not asked.
+    proof_of_work: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,8 @@ def assess_submission(submission: Submission, history: History = History()) -> V
         # The server's own clock, from the display to the answer: nothing the client says.
         if display.age_ms is not None and display.age_ms < MIN_HUMAN_MS:
             reasons.append("too_fast")
+        if display.proof_of_work is False:
+            reasons.append("no_proof_of_work")
         if display.fingerprint_changed:
             noted.append("fingerprint_changed")
     signals = submission.signals

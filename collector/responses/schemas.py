@@ -59,6 +59,8 @@ class ResponseCreateSchema(ma.Schema):
     display_id = fields.String(validate=validate.Length(min=1, max=40))
     # ... and sends back the token that display carried (docs/protection.md, "Display tokens").
     display_token = fields.String(validate=validate.Length(max=200))
+    # The display's proof-of-work solution, when it asked for one (base64 ALTCHA payload).
+    proof_of_work = fields.String(validate=validate.Length(max=1000))
 
 
 class PersonRefSchema(ma.Schema):

@@ -32,4 +32,4 @@ def test_the_direct_view_decides_and_records_like_the_collector(
     assert _check(app, site, "direct-1")["reason"] == "recently_surveyed"
     assert _check(direct, site, "shipped-1") == _check(app, site, "shipped-1") == {
         "eligible": False, "reason": "recently_surveyed", "survey": None, "display_id": None,
-        "display_token": None, "recheck_after": None}
+        "display_token": None, "proof_of_work": None, "recheck_after": None}

@@ -31,7 +31,7 @@ from collector.eligibility.schemas import (
 )
 from collector.models import Survey
 from collector.protection.display_tokens import visitor_of
-from collector.protection.views.screening import display_token
+from collector.protection.views.screening import challenge, display_token, proof_required
 
 blp = Blueprint("eligibility", __name__, url_prefix="/v1",
                 description="Decide whether to show a survey, and say why.")
@@ -65,12 +65,16 @@ class Eligibility(MethodView):
                 accept_language=request.headers.get("Accept-Language"), url=data.get("url"),
                 event=data.get("event"), dry_run=data["dry_run"]), moment, config_cache(),
                 reader, recheck_after=current_app.config["RECHECK_AFTER_SECONDS"])
-        token = (display_token(answer.shown, visitor_of(
-            user_id=who.user_id, email=who.email, anonymous_id=who.anonymous_id), moment)
-            if answer.shown is not None else None)
+        token = work = None
+        if answer.shown is not None:
+            proof = proof_required(answer.shown, moment)
+            token = display_token(answer.shown, visitor_of(
+                user_id=who.user_id, email=who.email, anonymous_id=who.anonymous_id), moment,
+                proof=proof)
+            work = challenge(token) if proof else None
         return {"eligible": answer.eligible, "reason": answer.reason, "survey": answer.survey,
                 "display_id": answer.display_id, "display_token": token,
-                "recheck_after": answer.recheck_after}
+                "proof_of_work": work, "recheck_after": answer.recheck_after}
 
 
 @blp.route("/declines")

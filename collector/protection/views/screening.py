@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, request
+from sqlalchemy import bindparam, func, select
 
 from collector.access.auth import caller_fingerprint
 from collector.access.identity import IdentityError, check_identity
 from collector.core.errors import APIError
 from collector.core.extensions import db
+from collector.core.prepared import Prepared
+from collector.models import Response
+from collector.models.base import UTCDateTime
 from collector.protection.display_tokens import (
     MISMATCH,
     MISSING,
     issue_token,
     read_token,
+    token_id_of,
     visitor_of,
 )
+from collector.protection.proof_of_work import AUTOMATIC, Rates, challenge_for, solved, window_since
+from collector.protection.proof_of_work import required as pow_required
 from collector.protection.token_uses import claim_token
 from collector.protection.verdicts import (
     ACCEPTED,
@@ -81,32 +88,75 @@ def screen_submission(
     # A browser answers a display the collector made, and only once (docs/protection.md).
     display = displayed(survey, data.get("display_token"), visitor_of(
         user_id=user_id, email=data.get("email"), anonymous_id=data.get("anonymous_id")),
-        now=now) if browser else None
+        now=now, proof=data.get("proof_of_work")) if browser else None
     verdict = judge(survey, print_, data.get("signals"), browser=browser,
                     identity_verified=bool(token), now=now, display=display,
                     signals_sent=not browser or "signals" in data)
     return Screening(user_id, print_, verdict)
 
 
-def display_token(survey: Any, visitor: str, now: datetime) -> str:
+def display_token(survey: Any, visitor: str, now: datetime, *, proof: bool = False) -> str:
     """A token for a display of ``survey`` to ``visitor`` made by this request."""
     return issue_token(current_app.config["SECRET_KEY"], survey.site_id, survey.id, visitor,
-                       caller_fingerprint(), now, secrets.token_bytes(12))
+                       caller_fingerprint(), now, secrets.token_bytes(12), proof=proof)
 
 
-def displayed(survey: Any, token: str | None, visitor: str, *, now: datetime) -> Display:
-    """What the answer's token proves, its single use claimed in this transaction."""
-    proof = read_token(current_app.config["SECRET_KEY"], survey.site_id, token,
-                       survey_id=survey.id, visitor=visitor, fingerprint=caller_fingerprint(),
-                       now=now)
-    if proof.status == MISSING:
+def challenge(token: str) -> dict[str, Any]:
+    """The proof-of-work challenge of the display that ``token`` names."""
+    return challenge_for(current_app.config["SECRET_KEY"], token_id_of(token),
+                         max_number=int(current_app.config["PROOF_OF_WORK_MAX_NUMBER"]))
+
+
+# Automatic proof of work: per process, each survey's decision is kept for a minute.
+SURGE_RECHECK = timedelta(minutes=1)
+SURGES = "tenpoint_surges"
+
+
+def proof_required(survey: Any, now: datetime) -> bool:
+    """Whether a display of ``survey`` now carries a challenge (its ``proof_of_work``)."""
+    version = survey.current_version
+    mode = version.config.get("proof_of_work") if version is not None else None
+    if mode != AUTOMATIC:
+        return pow_required(mode, None)
+    surges: dict[int, tuple[datetime, bool]] = current_app.extensions.setdefault(SURGES, {})
+    known = surges.get(survey.id)
+    if known is None or known[0] <= now:
+        recent, baseline = window_since(now)
+        [(new, usual)] = _SURVEY_RATES.rows(db.session.connection(), {
+            "survey_id": survey.id, "recent": recent, "baseline": baseline})
+        known = (now + SURGE_RECHECK, pow_required(mode, Rates(new or 0, usual or 0)))
+        surges[survey.id] = known
+    return known[1]
+
+
+_SURVEY_RATES = Prepared(select(
+    select(func.count()).select_from(Response).where(
+        Response.survey_id == bindparam("survey_id"),
+        Response.created_at >= bindparam("recent", type_=UTCDateTime())).scalar_subquery(),
+    select(func.count()).select_from(Response).where(
+        Response.survey_id == bindparam("survey_id"),
+        Response.created_at >= bindparam("baseline", type_=UTCDateTime()),
+        Response.created_at < bindparam("recent", type_=UTCDateTime())).scalar_subquery(),
+))
+
+
+def displayed(survey: Any, token: str | None, visitor: str, *, now: datetime,
+              proof: str | None = None) -> Display:
+    """What the answer's token proves, its single use claimed in this transaction;
+    ``proof``: the answer's proof-of-work solution, checked when the display asked for one."""
+    proof_of = read_token(current_app.config["SECRET_KEY"], survey.site_id, token,
+                          survey_id=survey.id, visitor=visitor,
+                          fingerprint=caller_fingerprint(), now=now)
+    if proof_of.status == MISSING:
         return Display(DISPLAY_MISSING)
-    status = DISPLAY_MISMATCH if proof.status == MISMATCH else DISPLAY_VALID
-    assert proof.token_id is not None
-    if not claim_token(db.session, proof.token_id, site_id=survey.site_id,
+    status = DISPLAY_MISMATCH if proof_of.status == MISMATCH else DISPLAY_VALID
+    assert proof_of.token_id is not None
+    if not claim_token(db.session, proof_of.token_id, site_id=survey.site_id,
                        survey_id=survey.id, now=now):
         status = DISPLAY_REUSED
-    return Display(status, proof.age_ms(now), proof.fingerprint_changed)
+    work = solved(current_app.config["SECRET_KEY"], proof_of.token_id, proof) \
+        if proof_of.proof_required else None
+    return Display(status, proof_of.age_ms(now), proof_of.fingerprint_changed, work)
 
 
 def judge(survey: Any, print_: str, signals: dict[str, Any] | None, *, browser: bool,

@@ -79,6 +79,21 @@ def shown(w: World, survey: str | None = None, *, anonymous_id: str | None = Non
     return dict(checked.json)
 
 
+def solve(challenge: dict[str, Any]) -> str:
+    """What the widget does with a proof-of-work challenge, in Python."""
+    import base64
+    import hashlib
+
+    for number in range(challenge["maxNumber"] + 1):
+        digest = hashlib.sha256(f"{challenge['salt']}{number}".encode()).hexdigest()
+        if digest == challenge["challenge"]:
+            solution = {"algorithm": challenge["algorithm"], "challenge": challenge["challenge"],
+                        "number": number, "salt": challenge["salt"],
+                        "signature": challenge["signature"]}
+            return base64.b64encode(json.dumps(solution).encode()).decode()
+    raise AssertionError("no solution")
+
+
 def minted_token(w: World, visitor: str, survey: str | None = None,
                  user_agent: str = BROWSER_UA) -> str:
     """A display token as the collector would issue it now, for tests about what follows a
@@ -129,8 +144,11 @@ def answer_as_widget(w: World, body: dict[str, Any] | None = None, *, token: str
         if "user_id" in user or "email" in user:
             user.pop("anonymous_id", None)
             payload.pop("anonymous_id", None)
-        token = shown(w, payload["survey"], user=user, **headers)["display_token"]
+        seen = shown(w, payload["survey"], user=user, **headers)
+        token = seen["display_token"]
         assert token, "the survey was not shown"
+        if seen.get("proof_of_work") and "proof_of_work" not in payload:
+            payload["proof_of_work"] = solve(seen["proof_of_work"])
     if token is not None:
         payload["display_token"] = token
     clock = w.app.config.get("CLOCK")
