@@ -42,9 +42,11 @@ from collector.models import Site
 from collector.protection.display_tokens import visitor_of
 from collector.protection.verdicts import Display
 from collector.protection.views.screening import (
+    challenge,
     display_token,
     displayed,
     judge,
+    proof_required,
     verdicts_enabled,
 )
 from collector.responses.edits import update_response
@@ -132,10 +134,15 @@ def _score_page(token: str, found: Visit, lang: PageLanguage, *, preselected: in
     assert found.invitation is not None and found.survey is not None
     # ``p``: the score chosen in the email, where the person read the question.
     csrf = _forms("score").dumps({"i": found.invitation.id, "p": preselected})
-    display = display_token(found.survey, visitor_of(invitation_id=found.invitation.id), now())
+    moment = now()
+    # Proof of work, when the survey asks for it: the page's script solves it; without
+    # JavaScript the form still posts, and the answer is kept for review.
+    proof = proof_required(found.survey, moment)
+    display = display_token(found.survey, visitor_of(invitation_id=found.invitation.id),
+                            moment, proof=proof)
     return _page("hosted/question.html", lang, found, 422 if error else 200, token=token,
                  texts=lang.texts, csrf=csrf, display=display, preselected=preselected,
-                 error=error)
+                 work=challenge(display) if proof else None, error=error)
 
 
 def _score_arg(raw: str | None) -> int | None:
@@ -194,7 +201,8 @@ def _page_display(found: Visit, read_in_email: bool, moment: datetime) -> Displa
     if not verdicts_enabled():
         return None
     shown = displayed(found.survey, request.form.get("display"),
-                      visitor_of(invitation_id=found.invitation.id), now=moment)
+                      visitor_of(invitation_id=found.invitation.id), now=moment,
+                      proof=request.form.get("proof"))
     return replace(shown, age_ms=None) if read_in_email else shown
 
 

@@ -60,3 +60,49 @@ def test_another_score_than_the_emails_is_timed_from_the_page(screened, client, 
     client.post(f"/s/{invited.token}", headers=BROWSER,
                 data={"csrf": csrf_of(html), "display": display_of(html), "score": "3"})
     assert _stored(client, site) == [("quarantined", ["too_fast"])]
+
+
+def _guarded_invitation(app, site):
+    from collector.core.extensions import db
+    from tests.collector.hosted.conftest import make_invitation
+    from tests.factories import make_survey
+
+    with app.app_context():
+        make_survey(db.session, site.site_id, "guarded", proof_of_work="always")
+    return make_invitation(app, site.site_id, "guarded", email="g@example.com")
+
+
+def _challenge_of(html: str) -> dict:
+    import html as markup
+    import json
+    import re
+
+    found = re.search(r'data-pow="([^"]+)"', html)
+    assert found, "the page carries no challenge"
+    return json.loads(markup.unescape(found.group(1)))
+
+
+def test_with_proof_of_work_the_page_carries_a_challenge_its_script_solves(
+        screened, client, site, clock) -> None:
+    from tests.collector.protection.conftest import solve
+
+    screened.config["PROOF_OF_WORK_MAX_NUMBER"] = 2000
+    invited = _guarded_invitation(screened, site)
+    html = client.get(f"/s/{invited.token}", headers=BROWSER).get_data(as_text=True)
+    clock.advance(seconds=4)
+    client.post(f"/s/{invited.token}", headers=BROWSER, data={
+        "csrf": csrf_of(html), "display": display_of(html), "score": "9",
+        "proof": solve(_challenge_of(html))})
+    assert _stored(client, site) == [("accepted", [])]
+
+
+def test_without_javascript_the_answer_is_kept_for_review(screened, client, site,
+                                                          clock) -> None:
+    screened.config["PROOF_OF_WORK_MAX_NUMBER"] = 2000
+    invited = _guarded_invitation(screened, site)
+    html = client.get(f"/s/{invited.token}", headers=BROWSER).get_data(as_text=True)
+    clock.advance(seconds=4)
+    posted = client.post(f"/s/{invited.token}", headers=BROWSER, data={
+        "csrf": csrf_of(html), "display": display_of(html), "score": "9", "proof": ""})
+    assert posted.status_code == 200  # the person sees the follow-up, as always
+    assert _stored(client, site) == [("quarantined", ["no_proof_of_work"])]
