@@ -11,8 +11,9 @@ browser answer so drift hits each alike:
 - ``replay``: a token already used (quarantined ``display_reused``).
 
 It also times the pure parts alone (issuing a token, reading one, classifying a new user
-agent string with ua-parser and crawlerdetect) and prints the widget's size against the
-6.5 KB budget of issue 22.
+agent string with ua-parser and crawlerdetect, verifying a proof of work, and finding one
+natively as an attacker would) and prints the widget's size against the 6.5 KB budget of
+issue 22.
 
     .venv/bin/python bench/display_tokens.py [--quick]
 """
@@ -37,8 +38,10 @@ from collector import create_app
 from collector.core.database import migrate
 from collector.core.extensions import db
 from collector.protection.display_tokens import issue_token, read_token
+from collector.protection.proof_of_work import MAX_NUMBER, challenge_for, solved
 from collector.protection.user_agents import classify
 from collector.protection.verdicts import fingerprint
+from tests.collector.protection.conftest import solve
 from tests.factories import make_site, make_survey
 from widget.build import OUT, build, snippet
 
@@ -136,6 +139,14 @@ def main() -> None:
                                                 fingerprint=print_, now=START), 2000)
     classify.cache_clear()
     new_agent_us = cpu_per_call(lambda n: classify(f"{UA} Build/{n}"), 200)
+    # Proof of work: the server's check of one solution, and an attacker's cost of finding
+    # one natively (hashlib's C SHA-256; the average case, half of MAX_NUMBER).
+    work = challenge_for("s", "token-id", number=MAX_NUMBER // 2)
+    solution = solve(work)
+    verify_us = cpu_per_call(lambda n: solved("s", "token-id", solution), 500)
+    started = time.process_time()
+    solve(work)
+    solve_ms = (time.process_time() - started) * 1000
 
     build()
     parts = [snippet().encode(), (OUT / "widget.js").read_bytes()]
@@ -148,6 +159,8 @@ def main() -> None:
     print(f"{'issue a token':<34}{issue_us:>10.1f}")
     print(f"{'read a token':<34}{read_us:>10.1f}")
     print(f"{'classify a new user agent':<34}{new_agent_us:>10.0f}")
+    print(f"{'verify a proof of work':<34}{verify_us:>10.1f}")
+    print(f"{'find one natively (ms, average)':<34}{solve_ms:>10.1f}")
     print(f"{'snippet + widget.js gzipped':<34}{widget_gz:>10} bytes (budget {BUDGET})")
     emit("display_tokens", [
         figure("submit without a token (CPU)", submit["script"], "us"),
@@ -158,6 +171,8 @@ def main() -> None:
         figure("issue a token (CPU)", issue_us, "us"),
         figure("read a token (CPU)", read_us, "us"),
         figure("classify a new user agent (CPU)", new_agent_us, "us"),
+        figure("verify a proof of work (CPU)", verify_us, "us"),
+        figure("find a proof of work natively, average (CPU)", solve_ms, "ms"),
         figure("snippet+widget.js gzipped", widget_gz, "bytes", baseline=BUDGET,
                ok=widget_gz <= BUDGET),
     ], quick=args.quick)
