@@ -1,7 +1,8 @@
 """What a page downloads to show a survey: snippet + widget.js (which carries widget.css since
-issue 10) + one locale's interface strings, raw and gzipped, against the 6 KB (gzipped) budget
-from issue 4. The separate widget.css is fetched only by browsers without constructed
-stylesheets (before Safari 16.4 / Firefox 101); it is printed, outside the total.
+issue 10) + one locale's interface strings, raw and gzipped, against the 6.5 KB (gzipped) budget
+(6 KB from issue 4 until issue 22 added display tokens and the proof-of-work solver). The
+separate widget.css is fetched only by browsers without constructed stylesheets (before
+Safari 16.4 / Firefox 101); it is printed, outside the total.
 
 The baseline is the budget itself (a size needs no noisy side-by-side run); peers for scale:
 PostHog's surveys extension is about 49 KB gzipped on top of its core, Formbricks about
@@ -24,7 +25,7 @@ from bench.harness import emit, figure
 from collector.languages.catalogs import available_locales, interface_strings
 from widget.build import OUT, build, snippet
 
-BUDGET = 6 * 1024
+BUDGET = int(6.5 * 1024)  # 6 KB until issue 22 (display tokens, proof of work)
 
 
 def gzipped(data: bytes) -> int:

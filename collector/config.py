@@ -84,6 +84,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Prefix of the rate-limit counters in Redis (separates collectors sharing one)."),
     Setting("TENPOINT_RATE_LIMIT_REDIS_RETRY", "RATE_LIMIT_REDIS_RETRY", 30.0, float,
             "Seconds to count in process memory after Redis fails before trying Redis again."),
+    Setting("TENPOINT_RATE_LIMIT_FILE", "RATE_LIMIT_FILE", "auto", str,
+            "Without Redis (or while it is down), where the workers of one collector share "
+            "their rate counts: a SQLite file path; `auto`: one in the temporary directory, "
+            "named from the database URL and prefix; `memory`: each process counts alone."),
+    Setting("TENPOINT_PROOF_OF_WORK_MAX_NUMBER", "PROOF_OF_WORK_MAX_NUMBER", 50000, int,
+            "Proof of work (surveys with `proof_of_work` always or automatic): the largest "
+            "number a browser may have to try; it tries half on average."),
     Setting("TENPOINT_BOT_VERDICTS", "BOT_VERDICTS", None, _bool,
             "Quarantine answers that look automated. Unset: on, except in test apps "
             "(`TESTING`), whose headless browsers would be quarantined."),

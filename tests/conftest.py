@@ -156,7 +156,8 @@ AppFactory = Callable[..., Flask]
 def make_app(tmp_path: Path) -> AppFactory:
     def build(database_url: str, **config: Any) -> Flask:
         settings = {"TESTING": True, "DATABASE_URL": database_url,
-                    "SECRET_KEY": "test-secret-key", "PUBLIC_URL": "http://collector.test"}
+                    "SECRET_KEY": "test-secret-key", "PUBLIC_URL": "http://collector.test",
+                    "RATE_LIMIT_FILE": str(tmp_path / "ratelimit.sqlite")}
         settings.update(config)
         return create_app(settings)
 

@@ -49,6 +49,8 @@ class DisplayAnswer:
     display_id: str | None = None
     # Seconds the widget may skip its automatic page-view checks (docs/eligibility.md).
     recheck_after: int | None = None
+    # The survey shown (not in a dry run): its display gets a token (docs/protection.md).
+    shown: Any = None
 
 
 def _url_matches(pattern: str, url: str) -> bool:
@@ -192,4 +194,5 @@ def check_display(session: Session, site: Any, request: DisplayRequest, now: dat
     # A version never changes, so its display in one locale is rendered once per process.
     payload = cache.payload(("display", survey.current_version.id, locale),
                             lambda: display_payload(survey, locale))
-    return DisplayAnswer(True, "eligible", payload, display_id)
+    return DisplayAnswer(True, "eligible", payload, display_id,
+                         shown=None if request.dry_run else survey)

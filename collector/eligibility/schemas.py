@@ -48,6 +48,12 @@ class EligibilityOutSchema(ma.Schema):
     reason = fields.String(required=True, metadata={"enum": list(REASONS)})
     survey = fields.Dict(allow_none=True)
     display_id = fields.String(allow_none=True)
+    display_token = fields.String(allow_none=True, metadata={"description": (
+        "Eligible answers only: send it back as the answer's display_token. Signed, bound "
+        "to this survey and visitor, good once and for eight days (docs/protection.md).")})
+    proof_of_work = fields.Dict(allow_none=True, metadata={"description": (
+        "Surveys that ask for proof of work: an ALTCHA challenge (algorithm, challenge, "
+        "maxNumber, salt, signature); the answer sends the solution as proof_of_work.")})
     recheck_after = fields.Integer(allow_none=True, metadata={"description": (
         "Refused automatic page-view checks only: no survey of the site could be shown to "
         "this person now on any page, so the widget skips its automatic checks for this "

@@ -8,7 +8,10 @@
   least 2: the periodic scheduler reads the last run of each periodic job, and the slowest
   of them repeats daily). Queued, running and dead jobs are never deleted here.
 
-Without this, both tables gain a row or more per answer forever, and an erasure, which
+- **Used display tokens** (docs/protection.md) are forgotten once older than a token's
+  lifetime (8 days): such a token is refused as expired whether or not it was used.
+
+Without this, the tables gain a row or more per answer forever, and an erasure, which
 scrubs them, costs more every month. Each run deletes at most ``BATCH`` rows per table, so
 a transaction stays short (SQLite has one writer); a run that hit the cap queues the next
 one a minute later instead of an hour, until the backlog is gone.
@@ -28,6 +31,7 @@ from collector.core.rows import rows_changed
 from collector.delivery.jobs import enqueue_once, handler
 from collector.delivery.periodic import every, periodic
 from collector.models import IdempotencyRecord, Job
+from collector.protection.token_uses import forget_expired_uses
 
 KIND = "housekeeping.prune"
 EVERY = timedelta(hours=1)
@@ -80,6 +84,8 @@ def run_housekeeping(session: Session, payload: dict[str, Any], now: datetime) -
     result = prune(session, now,
                    idempotency_keep=timedelta(days=float(config["IDEMPOTENCY_KEEP_DAYS"])),
                    jobs_keep=timedelta(days=float(config["JOBS_KEEP_DAYS"])), batch=batch)
+    # Used display tokens past their lifetime: refused as expired anyway (an hour's worth).
+    forget_expired_uses(session, now)
     if result.capped(batch):
         enqueue_once(session, KIND, payload, now=now, run_at=now + SOON, dedupe_key=KIND,
                      successor=True)

@@ -8,6 +8,8 @@ preselected score once the page is really visible. A GET never records an answer
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
@@ -35,8 +37,17 @@ from collector.languages.survey_texts import text_direction
 from collector.models import Response as ResponseRow
 from collector.models import Site
 from collector.people.unsubscribe import person_for_unsubscribe, unsubscribe
+from collector.protection.display_tokens import visitor_of
 from collector.protection.fingerprints import caller_fingerprint
-from collector.protection.views.screening import judge
+from collector.protection.verdicts import Display
+from collector.protection.views.screening import (
+    challenge,
+    display_token,
+    displayed,
+    judge,
+    proof_required,
+    verdicts_enabled,
+)
 from collector.responses.edits import update_response
 
 bp = Blueprint("hosted", __name__, static_folder="../static/hosted",
@@ -119,10 +130,18 @@ def _message(state: str, found: Visit, lang: PageLanguage | None = None) -> Resp
 
 def _score_page(token: str, found: Visit, lang: PageLanguage, *, preselected: int | None,
                 error: bool = False) -> ResponseReturnValue:
-    assert found.invitation is not None
-    csrf = _forms("score").dumps({"i": found.invitation.id})
+    assert found.invitation is not None and found.survey is not None
+    # ``p``: the score chosen in the email, where the person read the question.
+    csrf = _forms("score").dumps({"i": found.invitation.id, "p": preselected})
+    moment = now()
+    # Proof of work, when the survey asks for it: the page's script solves it; without
+    # JavaScript the form still posts, and the answer is kept for review.
+    proof = proof_required(found.survey, moment)
+    display = display_token(found.survey, visitor_of(invitation_id=found.invitation.id),
+                            moment, proof=proof)
     return _page("hosted/question.html", lang, found, 422 if error else 200, token=token,
-                 texts=lang.texts, csrf=csrf, preselected=preselected, error=error)
+                 texts=lang.texts, csrf=csrf, display=display, preselected=preselected,
+                 work=challenge(display) if proof else None, error=error)
 
 
 def _score_arg(raw: str | None) -> int | None:
@@ -156,11 +175,14 @@ def survey_answer(token: str) -> ResponseReturnValue:
     if score is None:
         return _score_page(token, found, lang, preselected=None, error=True)
     # Same screening as the API: the link identifies the person, so no fingerprint history,
-    # but user agents (mail scanners, headless browsers) and the honeypot still count.
+    # but user agents (mail scanners, headless browsers), the honeypot and the page's
+    # display token still count. A score confirmed as chosen in the email was read there:
+    # the page's own time does not apply to it.
     assert found.survey is not None
     verdict = judge(found.survey, caller_fingerprint(),
                     {"honeypot": request.form.get("website", "")}, browser=True,
-                    identity_verified=True, now=moment)
+                    identity_verified=True, now=moment,
+                    display=_page_display(found, score == signed.get("p"), moment))
     response = answer(db.session, found, score, lang.locale, moment, verdict=verdict)
     if response is None:
         db.session.rollback()
@@ -170,6 +192,17 @@ def survey_answer(token: str) -> ResponseReturnValue:
     category = category_of(score)
     return _page("hosted/more.html", lang, found, token=token, texts=lang.texts, csrf=csrf,
                  follow_up=(lang.texts.get("follow_up") or {}).get(category))
+
+
+def _page_display(found: Visit, read_in_email: bool, moment: datetime) -> Display | None:
+    """What the form's display token proves (``None`` when verdicts are off)."""
+    assert found.survey is not None and found.invitation is not None
+    if not verdicts_enabled():
+        return None
+    shown = displayed(found.survey, request.form.get("display"),
+                      visitor_of(invitation_id=found.invitation.id), now=moment,
+                      proof=request.form.get("proof"))
+    return replace(shown, age_ms=None) if read_in_email else shown
 
 
 @bp.post("/s/<token>/more")

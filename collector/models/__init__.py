@@ -4,6 +4,7 @@ from collector.models.analytics import METRICS_INDEX
 from collector.models.audit import AuditEntry
 from collector.models.base import Base
 from collector.models.delivery import WebhookDelivery, WebhookEndpoint
+from collector.models.display_token import DisplayTokenUse
 from collector.models.engagement import Contact, DecisionCount, Invitation, Ticket
 from collector.models.followup import FollowupCase
 from collector.models.integration import HelpdeskIntegration, IntegrationDelivery
@@ -21,6 +22,7 @@ __all__ = [
     "Base",
     "Contact",
     "DecisionCount",
+    "DisplayTokenUse",
     "FollowupCase",
     "HelpdeskIntegration",
     "IdempotencyRecord",

@@ -42,6 +42,8 @@ class Response(Base):
     # accepted | quarantined | released: quarantined answers are kept, never dropped.
     verdict: Mapped[str] = mapped_column(String(12), default="accepted")
     verdict_reasons: Mapped[list[Any]] = mapped_column(default=list)
+    # Noted for review, never a reason on their own (fingerprint_changed, client_too_fast).
+    verdict_signals: Mapped[list[Any] | None] = mapped_column(default=list)
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -1,9 +1,12 @@
 """Rate limits per client IP, fingerprint, site and API key, by endpoint category.
 
 Counters live in Redis (``TENPOINT_REDIS_URL``) so every collector process shares one count,
-or in process memory when no Redis is configured. A Redis that stops answering never turns
-into a 500: the collector falls back to its own memory counters, logs a warning (once per
-outage), and tries Redis again after ``TENPOINT_RATE_LIMIT_REDIS_RETRY`` seconds.
+or, when no Redis is configured, in a small SQLite file the worker processes of one
+collector share (``TENPOINT_RATE_LIMIT_FILE``, collector/protection/shared_counters.py). A
+Redis that stops answering never turns into a 500: the collector falls back to that file,
+logs a warning (once per outage), and tries Redis again after
+``TENPOINT_RATE_LIMIT_REDIS_RETRY`` seconds. A file that cannot be used falls back to process
+memory, with a warning.
 
 Limits are checked in a ``before_request`` hook, so views stay unaware of them; endpoints are
 mapped to a category by path and method (see ``category_of``). docs/protection.md has the why.
@@ -14,6 +17,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
+import sqlite3
+import tempfile
 import threading
 import time
 from functools import lru_cache
@@ -30,6 +36,7 @@ from collector.access.auth import lookup_key, raw_key_from_request
 from collector.core.errors import APIError
 from collector.protection.fingerprints import caller_fingerprint
 from collector.protection.gcra import REDIS_SCRIPT, Hit, MemoryCounters, Verdict, verdict_of
+from collector.protection.shared_counters import SharedFileCounters
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +97,14 @@ def category_of(method: str, path: str) -> str | None:
 class FallbackLimiter:
     """GCRA counters in Redis, falling back to process memory while Redis fails."""
 
-    def __init__(self, redis_url: str | None, prefix: str, retry_seconds: float) -> None:
+    def __init__(self, redis_url: str | None, prefix: str, retry_seconds: float,
+                 shared_file: str | None = None) -> None:
         self.redis_url = redis_url
         self.prefix = prefix
         self.retry_seconds = retry_seconds
         self._memory = MemoryCounters()
+        self._file = SharedFileCounters(shared_file) if shared_file else None
+        self._file_failed = False
         self._script: Any = None
         self._down_until = 0.0
         self._lock = threading.Lock()
@@ -150,6 +160,21 @@ class FallbackLimiter:
                 return [verdict_of(amount, period, bool(allowed), float(tat), float(now))
                         for (allowed, tat, now), (amount, period, _) in zip(rows, hits,
                                                                            strict=False)]
+        return self._local_hit_all(hits)
+
+    def _local_hit_all(self, hits: list[Hit]) -> list[Verdict]:
+        """The workers' shared file; this process's memory if the file fails."""
+        if self._file is not None:
+            try:
+                verdicts = self._file.hit_all(hits)
+            except sqlite3.Error as error:
+                if not self._file_failed:
+                    log.warning("rate-limit file %s unusable (%s); counting per process",
+                                self._file.path, error)
+                self._file_failed = True
+            else:
+                self._file_failed = False
+                return verdicts
         return self._memory.hit_all(hits)
 
 
@@ -269,6 +294,20 @@ def configure(config: dict[str, Any]) -> None:
     }
 
 
+def shared_file(config: dict[str, Any]) -> str | None:
+    """Where the workers of this collector share their counts (``None``: process memory).
+    ``auto`` names the file after the database and prefix, so the workers of one collector,
+    which share both, find the same file, and two collectors on one machine do not."""
+    setting = str(config.get("RATE_LIMIT_FILE") or "auto")
+    if setting == "memory":
+        return None
+    if setting != "auto":
+        return setting
+    digest = hashlib.sha256(f"{config.get('RATE_LIMIT_PREFIX')}\x1f"
+                            f"{config.get('DATABASE_URL')}".encode()).hexdigest()[:16]
+    return os.path.join(tempfile.gettempdir(), f"tenpoint-ratelimit-{digest}.sqlite")
+
+
 def init_app(app: Flask) -> None:
     configure(app.config)
     if app.config.get("RATE_LIMIT_ENABLED") is None:
@@ -279,6 +318,6 @@ def init_app(app: Flask) -> None:
         raise RateLimitConfigError("TENPOINT_REDIS_URL must be a redis:// URL")
     app.extensions[EXTENSION] = FallbackLimiter(
         redis_url, app.config["RATE_LIMIT_PREFIX"],
-        float(app.config["RATE_LIMIT_REDIS_RETRY"]))
+        float(app.config["RATE_LIMIT_REDIS_RETRY"]), shared_file=shared_file(app.config))
     app.before_request(enforce_rate_limits)
     app.after_request(_add_headers)

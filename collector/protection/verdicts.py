@@ -62,12 +62,38 @@ class Signals:
                    honeypot=honeypot if isinstance(honeypot, str) else None)
 
 
+# What an answer's display token proved (collector/protection/display_tokens.py).
+DISPLAY_VALID = "valid"
+DISPLAY_MISSING = "missing"
+DISPLAY_MISMATCH = "mismatch"
+DISPLAY_REUSED = "reused"
+_DISPLAY_REASONS = {DISPLAY_MISSING: "no_display", DISPLAY_MISMATCH: "display_mismatch",
+                    DISPLAY_REUSED: "display_reused"}
+
+
+@dataclass(frozen=True)
+class Display:
+    """The display a browser's answer follows: the token's verdict, the milliseconds from
+    its issue to the answer's arrival (server clock only), and whether the fingerprint
+    changed in between."""
+
+    status: str
+    age_ms: int | None = None
+    fingerprint_changed: bool = False
+    # The display asked for proof of work: ``True`` solved, ``False`` not; ``None`` not asked.
+    proof_of_work: bool | None = None
+
+
 @dataclass(frozen=True)
 class Submission:
     source: str
     user_agent: str | None
     signals: Signals = Signals()
     identity_verified: bool = False
+    # Browser answers only: ``None`` where no display is asked for (verdicts of old data,
+    # server answers). ``signals_sent``: the widget always sends its block.
+    display: Display | None = None
+    signals_sent: bool = True
 
 
 @dataclass(frozen=True)
@@ -82,6 +108,8 @@ class History:
 class Verdict:
     verdict: str
     reasons: tuple[str, ...]
+    # Noted for whoever reviews the answer, never a reason to quarantine on their own.
+    signals: tuple[str, ...] = ()
 
     @property
     def quarantined(self) -> bool:
@@ -95,13 +123,31 @@ def assess_submission(submission: Submission, history: History = History()) -> V
         agent = classify(submission.user_agent)
         if not agent.human:
             reasons.append(f"user_agent_{agent.kind}")
+    noted: list[str] = []
+    display = submission.display
+    if display is not None:
+        if display.status in _DISPLAY_REASONS:
+            reasons.append(_DISPLAY_REASONS[display.status])
+        # The server's own clock, from the display to the answer: nothing the client says.
+        if display.age_ms is not None and display.age_ms < MIN_HUMAN_MS:
+            reasons.append("too_fast")
+        if display.proof_of_work is False:
+            reasons.append("no_proof_of_work")
+        if display.fingerprint_changed:
+            noted.append("fingerprint_changed")
     signals = submission.signals
+    if not submission.signals_sent:
+        reasons.append("no_signals")
     if signals.webdriver:
         reasons.append("webdriver")
     if signals.honeypot:
         reasons.append("honeypot")
     if signals.elapsed_ms is not None and signals.elapsed_ms < MIN_HUMAN_MS:
-        reasons.append("too_fast")
+        # The client's own timing: decides only when there is no display to time from.
+        if display is None or display.age_ms is None:
+            reasons.append("too_fast")
+        else:
+            noted.append("client_too_fast")
     # A verified identity tells people apart even when they share an office NAT and browser
     # build, so only anonymous answers are judged by their fingerprint's history.
     if submission.source == BROWSER_SOURCE and not submission.identity_verified:
@@ -109,7 +155,7 @@ def assess_submission(submission: Submission, history: History = History()) -> V
             reasons.append("repeat_answer")
         if history.site_recent >= BURST_COUNT:
             reasons.append("burst")
-    return Verdict(QUARANTINED if reasons else ACCEPTED, tuple(reasons))
+    return Verdict(QUARANTINED if reasons else ACCEPTED, tuple(reasons), tuple(noted))
 
 
 # Both counts in one statement (one round trip), built once: this runs on every answer a

@@ -39,6 +39,7 @@ class NewResponse:
     fingerprint: str | None = None
     verdict: str = "accepted"
     verdict_reasons: tuple[str, ...] = ()
+    verdict_signals: tuple[str, ...] = ()
 
 
 def record_response(
@@ -60,6 +61,7 @@ def record_response(
         touchpoint=answer.touchpoint, properties=dict(answer.properties),
         value=answer.value if answer.value is not None else (person.value if person else None),
         verdict=answer.verdict, verdict_reasons=list(answer.verdict_reasons),
+        verdict_signals=list(answer.verdict_signals),
         fingerprint=answer.fingerprint, created_at=now, updated_at=now,
     )
     record_answer(session, response, now, survey=survey, person=person,

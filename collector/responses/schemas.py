@@ -39,6 +39,10 @@ class ResponseCreateSchema(ma.Schema):
     signals = fields.Nested(SignalsSchema)
     # The widget names the display it answers (docs/api-contract.md).
     display_id = fields.String(validate=validate.Length(min=1, max=40))
+    # ... and sends back the token that display carried (docs/protection.md, "Display tokens").
+    display_token = fields.String(validate=validate.Length(max=200))
+    # The display's proof-of-work solution, when it asked for one (base64 ALTCHA payload).
+    proof_of_work = fields.String(validate=validate.Length(max=1000))
 
 
 class PersonRefSchema(ma.Schema):
@@ -64,6 +68,10 @@ class ResponseSchema(ma.Schema):
     person = fields.Nested(PersonRefSchema, allow_none=True)
     verdict = fields.String()
     verdict_reasons = fields.List(fields.String())
+    verdict_signals = fields.List(fields.String(), metadata={
+        "description": "Noted for review, never a reason on their own: fingerprint_changed, "
+                       "client_too_fast. Like verdict and verdict_reasons, never shown to a "
+                       "publishable key."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     edit_token = fields.String(metadata={

@@ -80,6 +80,8 @@ class SurveyConfigSchema(ma.Schema):
     rules = fields.Nested(RulesSchema)
     appearance = fields.Nested(AppearanceSchema)
     show_on = fields.Nested(ShowOnSchema)
+    # Off, always, or automatic: when answers surge (docs/protection.md, "Proof of work").
+    proof_of_work = fields.String(validate=validate.OneOf(["off", "always", "automatic"]))
 
 
 class SurveyCreateSchema(ma.Schema):

@@ -25,10 +25,11 @@ def test_the_direct_view_decides_and_records_like_the_collector(
         app: Flask, make_app: AppFactory, sqlite_url: str, site: SiteKeys, survey: str) -> None:
     direct = serve_directly(make_app(sqlite_url))
     shipped, bare = _check(app, site, "shipped-1"), _check(direct, site, "direct-1")
-    assert bare["eligible"] is True and bare["display_id"]
-    assert {**bare, "display_id": None} == {**shipped, "display_id": None}
+    assert bare["eligible"] is True and bare["display_id"] and bare["display_token"]
+    unique = {"display_id": None, "display_token": None}  # one per display
+    assert {**bare, **unique} == {**shipped, **unique}
     # Each display was committed: the other app meets both people as returning visitors.
     assert _check(app, site, "direct-1")["reason"] == "recently_surveyed"
     assert _check(direct, site, "shipped-1") == _check(app, site, "shipped-1") == {
         "eligible": False, "reason": "recently_surveyed", "survey": None, "display_id": None,
-        "recheck_after": None}
+        "display_token": None, "proof_of_work": None, "recheck_after": None}

@@ -167,3 +167,26 @@ def test_the_email_link_flow_end_to_end(page, hosted, app) -> None:
     page.goto(link)
     page.get_by_role("textbox", name="What would make it a 10?").wait_for()
     assert [(r["score"], r["channel"]) for r in hosted.responses()] == [(8, "email")]
+
+
+def test_with_proof_of_work_the_page_solves_it_before_sending(page, hosted, app) -> None:
+    """A click on a score waits for the page's proof of work, then sends it; judged as in
+    production (a person's Chrome, not the headless one), the answer is accepted."""
+    app.config["BOT_VERDICTS"] = True
+    with app.app_context():
+        make_survey(db.session, hosted.site.site_id, "guarded", proof_of_work="always",
+                    texts={"en": TEXTS_FULL})
+    context = page.context.browser.new_context(user_agent=(
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36"))
+    person = context.new_page()
+    refused = watch_csp(person)
+    person.goto(f"{hosted.url}/s/{hosted.invite(survey_key='guarded')}")
+    person.wait_for_timeout(1200)  # reading
+    person.get_by_role("radio", name="9", exact=True).click()
+    person.get_by_role("textbox", name="What do you love?").wait_for()
+    context.close()
+    [stored] = hosted.responses()
+    assert (stored["survey"], stored["verdict"], stored["verdict_reasons"]) == \
+        ("guarded", "accepted", [])
+    assert refused == []

@@ -28,10 +28,29 @@
   function emit(name, data) {
     handlers[name].forEach(function (cb) { try { cb(data); } catch (e) { log(e); } });
   }
+  function hex(a) { return Array.prototype.map.call(a, function (x) { return (x + 256).toString(16).slice(1); }).join(""); }
   function uid() {
     var a = new Uint8Array(16);
     w.crypto.getRandomValues(a);
-    return Array.prototype.map.call(a, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return hex(a);
+  }
+  // Proof of work (an ALTCHA challenge, when the survey asks for it): the number n with
+  // SHA-256(salt + n) = challenge, tried 64 at a time. No solution (no crypto.subtle on a
+  // plain-http page): the answer still goes, and the collector holds it for review.
+  function solve(c) {
+    var n = 0, enc = new TextEncoder();
+    function one(k) {
+      return w.crypto.subtle.digest("SHA-256", enc.encode(c.salt + k)).then(function (x) {
+        return hex(new Uint8Array(x)) === c.challenge ? btoa(JSON.stringify({ algorithm: c.algorithm,
+          challenge: c.challenge, number: k, salt: c.salt, signature: c.signature })) : "";
+      });
+    }
+    function batch() {
+      var tries = [];
+      for (var i = 0; i < 64 && n <= c.maxNumber; i++) tries.push(one(n++));
+      return tries.length ? Promise.all(tries).then(function (r) { return r.join("") || batch(); }) : "";
+    }
+    return Promise.resolve().then(batch).catch(function (e) { log(e); return ""; });
   }
   function store(k, v) {
     try { if (v === undefined) return localStorage.getItem(k); if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); return 1; } catch (_) { return null; }
@@ -94,7 +113,7 @@
   function flush() {
     clearTimeout(timer);
     readBox().forEach(function (it) {
-      if (busy[it.k]) return;
+      if (busy[it.k] || it.w && it.k === live) return; // its proof of work is still being found
       // A week old: dropped, well inside the collector's replay window (30 days), past
       // which a retry could be stored twice. Items from older widgets are dated now.
       if (!it.a) change(it.k, { a: Date.now() });
@@ -150,7 +169,7 @@
       if (auto && res.recheck_after) store(QUIET, Date.now() + res.recheck_after * 1e3 + " " + id);
       if (!res.eligible || !res.survey || current) return;
       var wait = ((res.survey.show_on || {}).delay_seconds || 0) * 1000;
-      var show = safe(function () { if (!current) render(res.survey, res.display_id); });
+      var show = safe(function () { if (!current) render(res.survey, res.display_id, res.display_token, res.proof_of_work); });
       if (wait) setTimeout(show, wait); else show(); // no extra task when there is no delay
     }).catch(function (e) { pending = false; log(e); });
   }
@@ -173,8 +192,9 @@
     return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#fff" : "#000";
   }
 
-  function render(s, displayId) {
+  function render(s, displayId, token, work) {
     var T = s.texts, S = s.strings, look = s.appearance || {}, shown = Date.now();
+    var proof = work && solve(work); // found while the person reads
     var host = h("tenpoint-survey"), root = host.attachShadow({ mode: "open" });
     var brand = look.brand_color, built = "adoptedStyleSheets" in root, link = null;
     if (built) {
@@ -258,9 +278,21 @@
       var b = who();
       b.survey = s.key; b.score = score; b.channel = "in_app"; b.locale = s.locale;
       if (displayId) b.display_id = displayId;
+      // The display's token goes back with the answer: the collector checks it was shown
+      // to this visitor, once, and times the answer from it (docs/protection.md).
+      if (token) b.display_token = token;
       b.signals = { webdriver: !!navigator.webdriver, elapsed_ms: Date.now() - shown, honeypot: trap.value };
       item = { k: uid(), a: Date.now(), api: cfg.api, key: cfg.key, b: JSON.stringify(b) };
       live = item.k;
+      if (proof) {
+        // In the outbox at once, so a closed page never loses the score; sent once solved.
+        item.w = 1;
+        proof.then(function (p) {
+          if (p) b.proof_of_work = p;
+          change(item.k, { b: JSON.stringify(b), w: null });
+          flush();
+        });
+      }
       writeBox(readBox().concat([item]));
       flush();
       emit("response", { survey: s.key, score: score, category: cat });

@@ -30,6 +30,8 @@ from collector.eligibility.schemas import (
     EligibilityOutSchema,
 )
 from collector.models import Survey
+from collector.protection.display_tokens import visitor_of
+from collector.protection.views.screening import challenge, display_token, proof_required
 
 blp = Blueprint("eligibility", __name__, url_prefix="/v1",
                 description="Decide whether to show a survey, and say why.")
@@ -63,8 +65,16 @@ class Eligibility(MethodView):
                 accept_language=request.headers.get("Accept-Language"), url=data.get("url"),
                 event=data.get("event"), dry_run=data["dry_run"]), moment, config_cache(),
                 reader, recheck_after=current_app.config["RECHECK_AFTER_SECONDS"])
+        token = work = None
+        if answer.shown is not None:
+            proof = proof_required(answer.shown, moment)
+            token = display_token(answer.shown, visitor_of(
+                user_id=who.user_id, email=who.email, anonymous_id=who.anonymous_id), moment,
+                proof=proof)
+            work = challenge(token) if proof else None
         return {"eligible": answer.eligible, "reason": answer.reason, "survey": answer.survey,
-                "display_id": answer.display_id, "recheck_after": answer.recheck_after}
+                "display_id": answer.display_id, "display_token": token,
+                "proof_of_work": work, "recheck_after": answer.recheck_after}
 
 
 @blp.route("/declines")

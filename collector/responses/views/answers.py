@@ -62,7 +62,8 @@ class Responses(MethodView):
     @blp.arguments(ResponseCreateSchema)
     @blp.response(201, ResponseSchema)
     def post(self, data: dict[str, Any]) -> EditableRow:
-        """Record an answer. Send an ``Idempotency-Key`` so a retry never stores it twice."""
+        """Record an answer. Send an ``Idempotency-Key`` so a retry never stores it twice.
+        A publishable key is not told the verdict (docs/protection.md)."""
         survey = cached_survey_or_404(data["survey"])
         session = db.session  # one look-up: the property costs a context search each time
         moment = now()
@@ -81,7 +82,7 @@ class Responses(MethodView):
             locale=data.get("locale"), channel=data["channel"], touchpoint=data.get("touchpoint"),
             properties=data.get("properties", {}), value=data.get("value"),
             fingerprint=screening.fingerprint, verdict=screening.verdict.verdict,
-            verdict_reasons=screening.verdict.reasons,
+            verdict_reasons=screening.verdict.reasons, verdict_signals=screening.verdict.signals,
         )
         # The writes, together, once everything is read and judged.
         if person is not None:
@@ -91,7 +92,8 @@ class Responses(MethodView):
         # Everything the answer shows is at hand: no re-read of survey, version or person.
         version = survey.current_version
         assert version is not None and version.id == response.survey_version_id
-        return with_edit_token(ResponseRow(response, survey.key, version.number, person), moment)
+        return with_edit_token(ResponseRow(response, survey.key, version.number, person), moment,
+                               browser=g.key.role == "publishable")
 
     @require_key(*READ)
     @blp.arguments(ResponseListArgsSchema, location="query")
@@ -114,19 +116,41 @@ class Responses(MethodView):
 
 # --- PATCH: the comment and second answer, added after the score (issue 4) ---------------
 
-class EditableRow:
-    """A response row as the POST answers it: with the token that allows the follow-up."""
+# A browser is never told how its answer was judged: one request per try would teach a
+# script what trips the filter (docs/protection.md, "Tell callers less").
+HIDDEN_FROM_BROWSERS = frozenset({"verdict", "verdict_reasons", "verdict_signals"})
 
-    def __init__(self, row: ResponseRow, edit_token: str) -> None:
+
+class EditableRow:
+    """A response row as the POST answers it: with the token that allows the follow-up;
+    for a browser, without the verdict (a missing attribute is left out of the dump)."""
+
+    def __init__(self, row: ResponseRow, edit_token: str, *, browser: bool = False) -> None:
         self.row = row
         self.edit_token = edit_token
+        self.browser = browser
 
     def __getattr__(self, name: str) -> Any:
+        if self.browser and name in HIDDEN_FROM_BROWSERS:
+            raise AttributeError(name)
         return getattr(self.row, name)
 
 
-def with_edit_token(row: ResponseRow, moment: datetime) -> EditableRow:
-    return EditableRow(row, issue_edit_token(current_app.config["SECRET_KEY"], row.id, moment))
+class HiddenVerdict:
+    """A response row shown to a browser: everything but the verdict."""
+
+    def __init__(self, row: ResponseRow) -> None:
+        self.row = row
+
+    def __getattr__(self, name: str) -> Any:
+        if name in HIDDEN_FROM_BROWSERS:
+            raise AttributeError(name)
+        return getattr(self.row, name)
+
+
+def with_edit_token(row: ResponseRow, moment: datetime, *, browser: bool = False) -> EditableRow:
+    return EditableRow(row, issue_edit_token(current_app.config["SECRET_KEY"], row.id, moment),
+                       browser=browser)
 
 
 @blp.route("/<int:response_id>")
@@ -135,7 +159,7 @@ class ResponseUpdate(MethodView):
     @write_endpoint("responses.update")
     @blp.arguments(ResponseUpdateSchema)
     @blp.response(200, ResponseSchema)
-    def patch(self, data: dict[str, Any], response_id: int) -> ResponseRow:
+    def patch(self, data: dict[str, Any], response_id: int) -> ResponseRow | HiddenVerdict:
         """Add the comment and the second answer to a response after its score.
 
         A publishable key must send the ``edit_token`` from the POST's answer (valid for
@@ -152,7 +176,8 @@ class ResponseUpdate(MethodView):
                            field="edit_token")
         update_response(db.session, response, comment=data.get("comment"),
                         answers=data.get("answers"), now=moment)
-        return response_rows(db.session, [response])[0]
+        row = response_rows(db.session, [response])[0]
+        return HiddenVerdict(row) if g.key.role == "publishable" else row
 
 
 @blp.after_request

@@ -28,7 +28,8 @@ def test_a_shown_survey_is_not_shown_again_for_the_recontact_period(world: World
     world.eligibility(survey="nps", user_id="u-1")
     again = world.eligibility(survey="other", user_id="u-1")
     assert again == {"eligible": False, "reason": "recently_surveyed", "survey": None,
-                     "display_id": None, "recheck_after": None}  # named: no quiet period
+                     "display_id": None, "display_token": None, "proof_of_work": None,
+                     "recheck_after": None}  # named: no quiet period
     world.clock.advance(days=90, seconds=-1)
     assert world.eligibility(survey="other", user_id="u-1")["reason"] == "recently_surveyed"
     world.clock.advance(seconds=1)

@@ -16,6 +16,12 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def display_of(html: str) -> str:
+    found = re.search(r'name="display" value="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
 def responses(client, site):
     return client.get("/v1/responses", headers=site.auth("read")).json["data"]
 
@@ -135,9 +141,10 @@ def test_unsubscribe_asks_on_get_and_acts_on_post(app, client, site, invite) -> 
     assert client.post(f"/u/{token}x").status_code == 404
 
 
-def test_hosted_answers_get_the_same_bot_screening_as_the_api(app, client, site, invite) -> None:
+def test_hosted_answers_get_the_same_bot_screening_as_the_api(app, client, site, invite,
+                                                              clock) -> None:
     """A mail scanner or a filled honeypot is kept but quarantined; a browser is accepted."""
-    app.config["BOT_VERDICTS"] = True
+    app.config.update(BOT_VERDICTS=True, CLOCK=clock)
     browser = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
                "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")
     cases = [({"User-Agent": browser}, {}, "accepted"),
@@ -146,8 +153,10 @@ def test_hosted_answers_get_the_same_bot_screening_as_the_api(app, client, site,
     for headers, extra, _ in cases:
         invited = invite(email=f"p{len(extra)}{headers['User-Agent'][:6]}@example.com")
         html = client.get(f"/s/{invited.token}", headers=headers).get_data(as_text=True)
+        clock.advance(seconds=4)  # reading the question
         client.post(f"/s/{invited.token}", headers=headers,
-                    data={"csrf": csrf_of(html), "score": "9", **extra})
+                    data={"csrf": csrf_of(html), "display": display_of(html), "score": "9",
+                          **extra})
     stored = client.get("/v1/responses", headers=site.auth("read")).json["data"]
     assert [r["verdict"] for r in reversed(stored)] == [c[2] for c in cases]
     assert "honeypot" in stored[1]["verdict_reasons"]

@@ -153,6 +153,135 @@ BROWSER_AGENTS: tuple[str, ...] = (
     "Slack/4.41.105 Chrome/130.0.6723.137 Electron/33.2.0 Safari/537.36 Sonic",
 )
 
+# Full browser strings with a tool's name appended (issue 22): synthetic monitors, SEO and
+# brand monitors, AI agents acting for a user. From the vendors' documentation of the
+# agents their probes send.
+MONITOR_AGENTS: tuple[str, ...] = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.6478.126 Safari/537.36 DatadogSynthetics",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.6367.29 Safari/537.36 Checkly/b1a6d3f0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/118.0.0.0 Safari/537.36 ThousandEyes-Dragonfly-x1",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/122.0.0.0 Safari/537.36 NewRelicSynthetics/1.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36 RuxitSynthetic/1.0 v8976312 t6281",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/121.0.0.0 Safari/537.36 Catchpoint",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "HeadlessChrome/125.0.0.0 Safari/537.36 k6/0.51.0 (https://k6.io/)",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/125.0.0.0 Safari/537.36 GrafanaSyntheticMonitoring",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/119.0.0.0 Safari/537.36 Ghost Inspector",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36 Elastic/Synthetics",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/123.0.0.0 Safari/537.36 SpeedCurve",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/122.0.0.0 Safari/537.36 Uptrends",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36 Lumar",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/114.0.0.0 Safari/537.36 Sitebulb/6.6",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36 ContentKing/1.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/116.0.0.0 Safari/537.36 BrandVerity/1.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/119.0.0.0 Safari/537.36 OnCrawl/1.0",
+    "Mozilla/5.0 (compatible; SiteAuditBot/0.97; +http://www.semrush.com/bot.html)",
+)
+
+AI_AGENTS: tuple[str, ...] = (
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; ChatGPT-User/1.0; "
+    "+https://openai.com/bot",
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Perplexity-User/1.0; "
+    "+https://perplexity.ai/perplexity-user)",
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Claude-User/1.0; "
+    "+Claude-User@anthropic.com)",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0.0.0 Safari/537.36 MistralAI-User/1.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 DuckAssistBot/1.2",
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; OAI-SearchBot/1.0; "
+    "+https://openai.com/searchbot)",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/128.0.0.0 Safari/537.36 Meta-ExternalFetcher/1.1",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/127.0.0.0 Safari/537.36 browser-use/0.1.40",
+    "Mozilla/5.0 (compatible; Google-Agent; +https://developers.google.com/crawling)",
+)
+
+# "Mozilla/5.0 (compatible; Name…)" naming no browser engine, with no bot word or URL.
+COMPATIBLE_AGENTS: tuple[str, ...] = (
+    "Mozilla/5.0 (compatible; Pinterest/0.2)",
+    "Mozilla/5.0 (compatible; Genieo/1.0)",
+    "Mozilla/5.0 (compatible; Researchscan/t13rl)",
+    "Mozilla/5.0 (compatible; Hatena::Scissors/0.01)",
+    "Mozilla/5.0 (compatible; MSAL 1.0)",
+    "Mozilla/5.0 (compatible; Feedly/1.0)",
+    "Mozilla/5.0 (compatible; Qwantify/2.4w)",
+    "Mozilla/5.0 (compatible; InternetMeasurement/1.0)",
+    "Mozilla/5.0 (compatible; NetcraftSurveyAgent/1.0; +info@netcraft.com)",
+    "Mozilla/5.0 (compatible; Dataprovider.com)",
+    "Mozilla/5.0 (compatible; Seekport Crawler; http://seekport.com/)",
+    "Mozilla/5.0 (compatible; Odin; https://docs.getodin.com/)",
+    "Mozilla/5.0 (compatible; CensysInspect/1.1)",
+    "Mozilla/5.0 (compatible; ev-crawler/1.0)",
+    "Mozilla/5.0 (compatible; archive.org_bot +http://archive.org/details/archive.org_bot)",
+    "Mozilla/5.0 (compatible; SpamExperts/1.0)",
+    "Mozilla/5.0 (compatible; Exabot/3.0)",
+    "Mozilla/5.0 (compatible; Nimbostratus/v1.3.2)",
+)
+
+BOT_AGENTS = BOT_AGENTS + MONITOR_AGENTS + AI_AGENTS + COMPATIBLE_AGENTS
+
+# Real people inside apps (issue 22): Electron desktop apps and in-app browsers. Pattern
+# libraries often name the app ("Slack/") as a crawler; these must stay accepted.
+PEOPLE_IN_APPS: tuple[str, ...] = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Slack/4.41.105 Chrome/128.0.6613.186 Electron/32.2.2 Safari/537.36 Sonic "
+    "Slack_SSB/4.41.105",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "discord/1.0.9163 Chrome/124.0.6367.243 Electron/30.2.0 Safari/537.36",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Code/1.95.3 "
+    "Chrome/128.0.6613.186 Electron/32.2.1 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Notion/3.14.0 Chrome/122.0.6261.156 Electron/29.4.6 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Figma/124.5.5 Chrome/126.0.6478.234 Electron/31.7.3 Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Teams/1.7.00.13456 Chrome/108.0.5359.215 Electron/22.3.27 Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.231005.007; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.71 Mobile Safari/537.36 Instagram "
+    "337.0.0.35.102 Android (34/14; 450dpi; 1080x2340; samsung; SM-S918B; dm3q; qcom; en_GB; "
+    "614014999)",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+    "like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/471.0.0.35.107;FBBV/611425212;"
+    "FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.5.1;FBSS/3;FBID/phone;FBLC/en_GB;FBOP/5]",
+    "Mozilla/5.0 (Linux; Android 12; SM-A525F Build/SP1A.210812.016; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/124.0.6367.179 Mobile Safari/537.36 "
+    "Line/14.7.1/IAB",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Mobile/15E148 MicroMessenger/8.0.49(0x18003137) NetType/WIFI Language/zh_CN",
+    "Mozilla/5.0 (Linux; Android 13; SM-A536B Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/125.0.6422.165 Mobile Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 14; SM-G991B Build/UP1A.231005.007; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.134 Mobile Safari/537.36 "
+    "Snapchat/13.0.0.42 (SM-G991B; Android 14; gzip)",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Mobile/15E148 [Pinterest/iOS]",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Mobile/15E148 musical_ly_35.1.0 JsSdk/2.0 NetType/WIFI Channel/App Store "
+    "ByteLocale/en Region/GB",
+    "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.1; Trident/6.0)",
+    "Mozilla/5.0 (compatible; Konqueror/4.5; Linux) KHTML/4.5.5 (like Gecko)",
+)
+
+BROWSER_AGENTS = BROWSER_AGENTS + PEOPLE_IN_APPS
+
 XSS_PAYLOADS: tuple[str, ...] = (
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",

@@ -3,7 +3,6 @@ receivers missed, and the follow-up case a detractor opens."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -11,19 +10,24 @@ from sqlalchemy import select
 
 from collector.core.extensions import db
 from collector.models import FollowupCase, Job
-from tests.collector.protection.conftest import BROWSER_UA, World, browser_headers, world
+from tests.collector.protection.conftest import (
+    BROWSER_UA,
+    World,
+    answer_as_widget,
+    minted_token,
+    world,
+)
 
 BOT = {"User-Agent": "curl/8.4.0"}
 FOLLOWUP = {"sla_hours": 24, "owners": ["ana@example.com"]}
 
 
 def _post(w: World, score: int, user: str, **headers: str) -> dict[str, Any]:
-    created = w.app.test_client().post(
-        f"/v1/responses?key={w.keys.publishable}",
-        data=json.dumps({"survey": w.survey, "score": score, "user_id": user}),
-        headers=browser_headers(**headers))
+    """The widget's answer after a display (the survey's recontact rules aside)."""
+    token = minted_token(w, f"u:{user}", user_agent=headers.get("User-Agent", BROWSER_UA))
+    created = answer_as_widget(w, {"score": score, "user_id": user}, token=token, **headers)
     assert created.status_code == 201, created.json
-    return created.json
+    return {**created.json, **created.stored}
 
 
 def _release(w: World, response_id: int) -> Any:
