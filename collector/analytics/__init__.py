@@ -1,5 +1,6 @@
 """NPS with honest intervals: statistics, metrics and their roll-ups, shift alerts, and the
-report page. Registers the metrics endpoint, /report and ``tenpoint analytics``."""
+report's figures. Registers the metrics endpoint, /report (now redirecting to the console) and
+``tenpoint analytics``."""
 
 from __future__ import annotations
 
