@@ -16,14 +16,17 @@ from tests.collector.conftest import Stage
 SignIn = Callable[..., FlaskClient]
 
 
+def signed_in(stage: Stage, role: str = "admin") -> FlaskClient:
+    client = stage.app.test_client()
+    answer = client.post("/console/sign-in", data={"key": getattr(stage.keys, role)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    return client
+
+
 @pytest.fixture
 def sign_in(stage: Stage) -> SignIn:
-    def signed_in(role: str = "admin") -> FlaskClient:
-        client = stage.app.test_client()
-        answer = client.post("/console/sign-in", data={"key": getattr(stage.keys, role)})
-        assert answer.status_code == 303, answer.get_data(as_text=True)
-        return client
-    return signed_in
+    """A client signed in to the console on ``stage`` (SQLite) with a read or admin key."""
+    return lambda role="admin": signed_in(stage, role)
 
 
 def recent(stage: Stage, score: int, days_ago: float = 1, **fields: Any) -> int:
@@ -32,6 +35,6 @@ def recent(stage: Stage, score: int, days_ago: float = 1, **fields: Any) -> int:
 
 
 def page(client: FlaskClient, path: str, **params: Any) -> str:
-    answer = client.get(path, query_string=params)
+    answer = client.get(path, query_string=params) if params else client.get(path)
     assert answer.status_code == 200, (path, answer.status_code)
     return answer.get_data(as_text=True)
