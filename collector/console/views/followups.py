@@ -13,7 +13,6 @@ from collector.console.views import actor, bp, viewer
 from collector.core.clock import now
 from collector.core.extensions import db
 from collector.followups.cases import (
-    CLOSED,
     STATUSES,
     InvalidTransition,
     add_note,
@@ -53,17 +52,14 @@ def followups() -> ResponseReturnValue:
     rows = list_cases(db.session, site_id, status=None if status in (None, "all") else status,
                       owner=request.args.get("owner") or None, team=_team_filter(),
                       overdue_at=moment if request.args.get("overdue") else None,
-                      limit=PAGE_SIZE + 1, after_id=after)
-    if status is None:  # the inbox: what still needs someone
-        rows = [case for case in rows if case.status not in CLOSED]
+                      limit=PAGE_SIZE + 1, after_id=after, still_open=status is None)
     cases = rows[:PAGE_SIZE]
     comments = dict(db.session.execute(select(Response.id, Response.comment).where(
         Response.id.in_([case.response_id for case in cases]))).all()) if cases else {}
     rules = rules_of(g.console_site)
-    teams = sorted(set((rules.get("teams") or {}).keys())
-                   | {t for t in db.session.scalars(select(FollowupCase.team).where(
-                       FollowupCase.site_id == site_id, FollowupCase.team.is_not(None))
-                       .distinct())})
+    used = db.session.scalars(select(FollowupCase.team).where(
+        FollowupCase.site_id == site_id, FollowupCase.team.is_not(None)).distinct())
+    teams = sorted({str(t) for t in (rules.get("teams") or {})} | {t for t in used if t})
     return render_template(
         "console/followups.html", cases=cases, comments=comments, now=moment, teams=teams,
         statuses=STATUSES, status=status, team=_team_filter(), fixed_team=g.console_key.team,

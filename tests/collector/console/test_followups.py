@@ -124,3 +124,23 @@ def test_a_team_key_sees_and_changes_only_its_team(stage: Stage, cases: dict[str
     with stage.app.app_context():
         found = db.session.get(FollowupCase, cases["billing"])
         assert found is not None and (found.owner, found.team) == ("di@example.com", "billing")
+
+
+def test_the_inbox_hides_closed_cases_unless_asked(cases: dict[str, int], sign_in: SignIn
+                                                   ) -> None:
+    client = sign_in("admin")
+    client.post(f"/console/followups/{cases['billing']}/status", data={"status": "resolved"})
+    assert "Charged twice" not in page(client, "/console/followups")
+    assert "Charged twice" in page(client, "/console/followups", status="resolved")
+    assert "Charged twice" in page(client, "/console/followups", status="all")
+
+
+def test_inbox_pages_hold_only_open_cases(stage: Stage, sign_in: SignIn) -> None:
+    ids = [recent(stage, 3, days_ago=2 - i * 0.01) for i in range(60)]
+    with stage.app.app_context():
+        for case in db.session.query(FollowupCase).filter(FollowupCase.response_id.in_(ids[30:])):
+            case.status, case.closed_at = "resolved", now()
+        db.session.commit()
+    client = sign_in("read")
+    first = page(client, "/console/followups")
+    assert first.count('class="detractor"') == 30 and 'rel="next"' not in first
