@@ -177,7 +177,6 @@ class Row:
 @dataclass(frozen=True)
 class Page:
     rows: list[Row]
-    total: int
     next_cursor: str | None
 
 
@@ -211,13 +210,13 @@ def page_of(session: Session, where: Scope, *, cursor: str | None = None,
                                 and_(Response.created_at == at, Response.id < last_id)))
     query = query.order_by(Response.created_at.desc(), Response.id.desc()).limit(size + 1)
     rows = [Row(*values) for values in session.execute(query)]
-    total = int(session.scalar(_where(select(func.count(Response.id)), where)) or 0)
     shown = rows[:size]
-    return Page(shown, total, encode_cursor(shown[-1]) if len(rows) > size else None)
+    return Page(shown, encode_cursor(shown[-1]) if len(rows) > size else None)
 
 
 def category_counts(session: Session, where: Scope) -> dict[str, int]:
-    """Promoters, passives and detractors among the filtered answers."""
+    """Promoters, passives and detractors among the filtered answers (their sum is the
+    filter's total: one scan answers both)."""
     query = _where(select(Response.category, func.count(Response.id)), where)
     counts = dict(session.execute(query.group_by(Response.category)).all())
     return {category: int(counts.get(category, 0)) for category in CATEGORIES}

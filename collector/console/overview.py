@@ -44,8 +44,10 @@ def build_overview(session: Session, site_id: int, *, survey: Survey | None, day
                                                  group_by=group_by))
         return [g.summary() for g in found.groups]
 
-    weekly = groups("week")
-    segments = {name: segment_chart(groups(name)) for name in SEGMENTS}
+    weekly = report.weekly
+    # The report already grouped by touchpoint; the other segments are one scan each.
+    segments = {name: segment_chart(report.touchpoints if name == "touchpoint"
+                                    else groups(name)) for name in SEGMENTS}
     if segment_property:
         segments[f"property {segment_property}"] = segment_chart(
             groups(f"property:{segment_property}"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.analytics.rollup_builder import mark_days_dirty
@@ -49,18 +49,15 @@ def quarantined(session: Session, site_id: int, *, limit: int, before_id: int | 
     return list(session.scalars(query.order_by(Response.id.desc()).limit(limit)))
 
 
-def reason_counts(session: Session, site_id: int) -> dict[str, int]:
-    """How many held-back answers carry each reason (an answer may carry several)."""
+def reason_counts(session: Session, site_id: int) -> tuple[int, dict[str, int]]:
+    """How many answers are held back, and how many carry each reason (an answer may carry
+    several), in one scan."""
     counts: dict[str, int] = {}
+    total = 0
     rows = session.scalars(select(Response.verdict_reasons).where(
         Response.site_id == site_id, Response.verdict == QUARANTINED))
     for reasons in rows:
+        total += 1
         for reason in reasons or []:
             counts[str(reason)] = counts.get(str(reason), 0) + 1
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-
-
-def count_quarantined(session: Session, site_id: int) -> int:
-    return int(session.scalar(select(func.count(Response.id)).where(
-        Response.site_id == site_id, Response.verdict == QUARANTINED)) or 0)
-
+    return total, dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

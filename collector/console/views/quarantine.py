@@ -12,7 +12,6 @@ from collector.core.extensions import db
 from collector.models import AuditEntry, Response, Survey
 from collector.protection.quarantine import (
     NotQuarantined,
-    count_quarantined,
     quarantined,
     reason_counts,
     release,
@@ -34,9 +33,10 @@ def quarantine() -> ResponseReturnValue:
         select(AuditEntry).where(AuditEntry.site_id == site_id,
                                  AuditEntry.action == "response.release")
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)))
+    total, reasons = reason_counts(db.session, site_id)
     return render_template(
         "console/quarantine.html", rows=rows[:PAGE_SIZE], surveys=surveys,
-        reasons=reason_counts(db.session, site_id), total=count_quarantined(db.session, site_id),
+        reasons=reasons, total=total,
         released=released, next_before=rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None)
 
 

@@ -39,9 +39,10 @@ def responses() -> ResponseReturnValue:
     spec, error = _filter()
     where = scope(db.session, site_id, spec)
     page = page_of(db.session, where, cursor=request.args.get("after"))
+    counts = category_counts(db.session, where)
     html = render_template(
-        "console/responses.html", spec=spec, error=error, page=page,
-        counts=category_counts(db.session, where), facets=facets(db.session, site_id),
+        "console/responses.html", spec=spec, error=error, page=page, counts=counts,
+        total=sum(counts.values()), facets=facets(db.session, site_id),
         surveys=survey_names(db.session, site_id), categories=CATEGORIES, verdicts=VERDICTS,
         args=spec.query_args(), first_page=not request.args.get("after"))
     return html, 400 if error else 200
