@@ -83,3 +83,15 @@ def test_numbers_and_dates_follow_the_viewers_locale(stage: Stage, sign_in: Sign
     english = page(client, "/console/", locale="en")
     assert "100%" in english
     assert re.search(r"<small>[A-Z][a-z]{2} \d{1,2}, \d{4}</small>", english)
+
+
+def test_the_overview_and_its_charts_on_both_databases(any_stage: Stage) -> None:
+    from tests.collector.console.conftest import signed_in
+
+    recent(any_stage, 10, days_ago=0.01, locale="de", properties={"plan": "pro"})
+    recent(any_stage, 3, days_ago=20, locale="en", properties={"plan": "free"})
+    recent(any_stage, 9, days_ago=20, verdict="quarantined")
+    html = page(signed_in(any_stage, "read"), "/console/", property="plan", locale="en")
+    assert '<p class="nps">0</p>' in html and "(partial)</td>" in html
+    assert "By locale" in html and "<td>de</td>" in html and "<td>pro</td>" in html
+    assert re.search(r"Quarantined \(not counted\)</dt><dd><a [^>]+>1</a>", html)
