@@ -1,8 +1,8 @@
 """Chart geometry for the console, computed without Flask: the templates only draw it.
 
 Every chart is server-rendered SVG with a table beside it for screen readers and print.
-The viewBox is narrow (480 units) with 13-unit text, so on a 390 px phone the text is still
-about 10 px and on a desktop the chart is capped at 36rem.
+The viewBox is narrow (480 units) with 15-unit text (console.css), so on a 390 px phone the
+text is still about 11 px and on a desktop the chart is capped at 36rem.
 """
 
 from __future__ import annotations
