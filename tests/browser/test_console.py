@@ -74,6 +74,13 @@ def _check(page: Any, problems: list[str]) -> None:
     assert problems == []
 
 
+def _open(page: Any, link: str, heading: str) -> None:
+    """Follow a link of the console's navigation and wait for the new page's heading."""
+    with page.expect_navigation():
+        page.get_by_role("navigation").get_by_role("link", name=link, exact=True).click()
+    page.get_by_role("heading", name=heading, level=1, exact=True).wait_for()
+
+
 def _sign_in(page: Any, console: Any, key: str) -> None:
     page.goto(console.url)
     page.get_by_label("API key").fill(key)
@@ -90,11 +97,13 @@ def test_a_person_works_through_the_console(page: Any, console: Any) -> None:
     _check(page, problems)
 
     # Filter: detractors whose comment mentions the invoice.
-    page.get_by_role("link", name="Responses").click()
+    _open(page, "Responses", "Responses")
     _check(page, problems)
     page.get_by_label("Category").select_option("detractor")
     page.get_by_label("Comment contains").fill("invoice")
-    page.get_by_role("button", name="Filter").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Filter").click()
+    assert "q=invoice" in page.url
     cards = page.locator(".cards li")
     assert cards.count() == 1 and "The invoice was wrong twice" in cards.inner_text()
     _check(page, problems)
@@ -110,23 +119,23 @@ def test_a_person_works_through_the_console(page: Any, console: Any) -> None:
     assert "assigned to bo@example.com" in page.get_by_role("status").inner_text()
     page.get_by_label("Status", exact=True).select_option("contacted")
     page.get_by_role("button", name="Change status").click()
-    assert page.get_by_role("heading", name=re.compile(r"Case \d+: contacted")).is_visible()
-    page.get_by_role("link", name="Follow-ups").click()
+    page.get_by_role("heading", name=re.compile(r"Case \d+: contacted")).wait_for()
+    _open(page, "Follow-ups", "Follow-up inbox")
     assert "owner bo@example.com" in page.locator(".cards").inner_text()
     _check(page, problems)
 
     # Release the quarantined answer: the score now counts it.
-    page.get_by_role("link", name="Quarantine").click()
+    _open(page, "Quarantine", "Quarantine")
     _check(page, problems)
     page.get_by_role("button", name=re.compile(r"Release answer \d+")).click()
     assert "is released" in page.get_by_role("status").inner_text()
     assert "Nothing is held back." in page.locator(".cards").first.inner_text()
     _check(page, problems)
-    page.get_by_role("link", name="Overview").click()
+    _open(page, "Overview", "Overview")
     assert page.locator(".nps").inner_text() == "0"  # 2 promoters, 1 passive, 2 detractors
 
     # Edit the survey and see the new version, with the preview in both locales.
-    page.get_by_role("link", name="Surveys").click()
+    _open(page, "Surveys", "Surveys")
     _check(page, problems)
     page.get_by_role("link", name="NPS").click()
     assert page.locator('section.preview[dir="rtl"]').is_visible()
@@ -146,7 +155,9 @@ def test_a_person_works_through_the_console(page: Any, console: Any) -> None:
 def test_a_read_key_sees_every_screen_without_forms(page: Any, console: Any) -> None:
     problems = _watch(page)
     _sign_in(page, console, console.site.read)
-    for name in ("Responses", "Follow-ups", "Quarantine", "Surveys", "Overview"):
-        page.get_by_role("link", name=name, exact=True).click()
+    for name, heading in (("Responses", "Responses"), ("Follow-ups", "Follow-up inbox"),
+                          ("Quarantine", "Quarantine"), ("Surveys", "Surveys"),
+                          ("Overview", "Overview")):
+        _open(page, name, heading)
         assert page.locator("form[method=post]").count() == 1  # "Sign out" only
         _check(page, problems)
