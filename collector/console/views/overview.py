@@ -24,6 +24,7 @@ def overview() -> ResponseReturnValue:
     days = days if days in DAY_CHOICES else 90
     key = request.args.get("survey") or None
     survey = find_survey(db.session, site_id, key) if key else None
+    unknown = key if key and survey is None else None
     prop = (request.args.get("property") or "").strip() or None
     prop = prop if prop and PROPERTY_NAME.match(prop) else None
     data = build_overview(db.session, site_id, survey=survey, days=days, now=now(),
@@ -31,5 +32,5 @@ def overview() -> ResponseReturnValue:
     surveys = survey_names(db.session, site_id)
     return render_template("console/overview.html", data=data, r=data.report, days=days,
                            day_choices=DAY_CHOICES, surveys=surveys,
-                           survey=survey.key if survey else None, prop=prop,
+                           survey=survey.key if survey else None, prop=prop, unknown=unknown,
                            survey_name=dict(surveys).get(survey.key) if survey else None)

@@ -95,3 +95,11 @@ def test_the_overview_and_its_charts_on_both_databases(any_stage: Stage) -> None
     assert '<p class="nps">0</p>' in html and "(partial)</td>" in html
     assert "By locale" in html and "<td>de</td>" in html and "<td>pro</td>" in html
     assert re.search(r"Quarantined \(not counted\)</dt><dd><a [^>]+>1</a>", html)
+
+
+def test_an_unknown_survey_is_said_not_silently_replaced(stage: Stage,
+                                                         sign_in: SignIn) -> None:
+    recent(stage, 10)
+    html = page(sign_in("read"), "/console/", survey="gone")
+    assert "There is no survey “gone”: showing all surveys." in html
+    assert '<p class="nps">100</p>' in html
