@@ -12,6 +12,7 @@ from collector import (
     access,
     analytics,
     cli,
+    console,
     core,
     delighted,
     delivery,
@@ -72,5 +73,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     hosted.init_app(app)
     delighted.init_app(app)
     integrations.init_app(app)
+    console.init_app(app)
     cli.init_app(app)
     return app

@@ -1,5 +1,5 @@
-"""NPS with honest intervals: statistics, metrics and their roll-ups, shift alerts, and the
-report page. Registers the metrics endpoint, /report and ``tenpoint analytics``."""
+"""NPS with honest intervals: statistics, metrics and their roll-ups, shift alerts.
+Registers the metrics endpoint and ``tenpoint analytics``; the console shows the figures."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ def init_app(app: Flask) -> None:
     # Importing them registers their jobs and periodic schedules (collector/delivery/jobs.py).
     from collector.analytics import alerts, rollup_builder  # noqa: F401
     from collector.analytics.commands import COMMANDS
-    from collector.analytics.views import metrics, report
+    from collector.analytics.views import metrics
     from collector.core.extensions import rest_api
 
     rest_api.register_blueprint(metrics.blp)
-    app.register_blueprint(report.bp)
     for command in COMMANDS:
         app.cli.add_command(command)

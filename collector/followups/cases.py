@@ -250,10 +250,14 @@ def add_note(session: Session, case: FollowupCase, text: str, *, actor: str,
 
 def list_cases(session: Session, site_id: int, *, status: str | None = None,
                owner: str | None = None, team: str | None = None, overdue_at: datetime | None
-               = None, limit: int = 50, after_id: int | None = None) -> list[FollowupCase]:
+               = None, limit: int = 50, after_id: int | None = None,
+               still_open: bool = False) -> list[FollowupCase]:
+    """Newest first; ``still_open`` keeps the cases not closed yet (the console's inbox)."""
     query = select(FollowupCase).where(FollowupCase.site_id == site_id)
     if status:
         query = query.where(FollowupCase.status == status)
+    if still_open:
+        query = query.where(FollowupCase.status.not_in(CLOSED))
     if owner:
         query = query.where(FollowupCase.owner == owner)
     if team:

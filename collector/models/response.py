@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from collector.models.base import Base
@@ -20,6 +20,10 @@ class Response(Base):
         # A submit counts its fingerprint's recent answers per survey and per site.
         Index("ix_responses_survey_fingerprint", "survey_id", "fingerprint", "created_at"),
         Index("ix_responses_site_fingerprint", "site_id", "fingerprint", "created_at"),
+        # The console's quarantine review: held-back answers only (a partial index).
+        Index("ix_responses_quarantined", "site_id", "id",
+              sqlite_where=text("verdict = 'quarantined'"),
+              postgresql_where=text("verdict = 'quarantined'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -36,6 +36,8 @@ class ExportFilter:
     since: datetime | None = None
     until: datetime | None = None
     verdict: str | None = None
+    # Further SQL conditions on ``Response`` (the console's browser filters).
+    conditions: tuple[Any, ...] = ()
 
 
 def _where(query: Any, spec: ExportFilter) -> Any:
@@ -48,6 +50,8 @@ def _where(query: Any, spec: ExportFilter) -> Any:
         query = query.where(Response.created_at < spec.until)
     if spec.verdict is not None:
         query = query.where(Response.verdict == spec.verdict)
+    if spec.conditions:
+        query = query.where(*spec.conditions)
     return query
 
 

@@ -7,16 +7,13 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from collector.access.auth import ADMIN, require_key
-from collector.analytics.rollup_builder import mark_days_dirty
-from collector.core.audit import record_audit
 from collector.core.clock import now
 from collector.core.errors import APIError
 from collector.core.extensions import db
 from collector.core.idempotency import write_endpoint
 from collector.core.parsing import Blueprint
-from collector.followups.cases import after_release
 from collector.models import Response
-from collector.protection.verdicts import QUARANTINED, RELEASED
+from collector.responses.quarantine import NotQuarantined, release
 from collector.responses.recording import ResponseRow, response_rows
 from collector.responses.schemas import ResponseSchema
 
@@ -44,20 +41,9 @@ class Release(MethodView):
         if response is None:
             raise APIError(404, "response_not_found", "No such response on this site.",
                            field="response_id")
-        if response.verdict != QUARANTINED:
-            raise APIError(409, "response_not_quarantined",
-                           f"This response is {response.verdict}, not quarantined.",
-                           field="response_id")
-        moment = now()
-        response.verdict = RELEASED
-        response.updated_at = moment
-        mark_days_dirty(db.session, response.site_id, response.survey_id, [response.created_at])
-        record_audit(db.session, site_id=response.site_id, actor=g.key.actor,
-                     action="response.release", entity_type="response",
-                     entity_id=str(response.id),
-                     changes={"verdict": [QUARANTINED, RELEASED],
-                              "verdict_reasons": list(response.verdict_reasons or [])},
-                     at=moment)
-        after_release(db.session, response, moment)
-        db.session.flush()
+        try:
+            release(db.session, response, actor=g.key.actor, now=now())
+        except NotQuarantined as error:
+            raise APIError(409, "response_not_quarantined", str(error),
+                           field="response_id") from error
         return response_rows(db.session, [response])[0]

@@ -176,14 +176,14 @@ def test_a_write_on_a_connection_the_database_dropped_fails_and_the_next_transac
         assert stored == ["kept"]
 
 
-def test_api_calls_never_open_or_set_the_report_cookie(app: Flask) -> None:
+def test_api_calls_never_open_or_set_the_console_cookie(app: Flask) -> None:
     client = app.test_client()
     answer = client.get("/v1/surveys")
     assert answer.status_code == 401
     assert "Set-Cookie" not in answer.headers
     with app.test_request_context("/v1/surveys"):
         assert type(session._get_current_object()) is NullSession  # type: ignore[attr-defined]
-    with app.test_request_context("/report"):
+    with app.test_request_context("/console/"):
         assert type(session._get_current_object()) is SecureCookieSession  # type: ignore[attr-defined]
 
 

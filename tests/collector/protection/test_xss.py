@@ -101,17 +101,18 @@ def test_every_page_and_api_gives_stored_payloads_back_inert(stored) -> None:
                 assert response.mimetype != "text/plain" or not _live_payloads(body), url
     assert checked_html >= 2  # /demo and /docs at least
     if signed_in:
-        # The report really shows the stored comments, escaped.
-        report = client.get("/report").get_data(as_text=True)
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report
+        # The console really shows the stored comments, escaped.
+        for path in ("/console/", "/console/responses"):
+            shown = client.get(path).get_data(as_text=True)
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown, path
 
 
 def _sign_in_to_the_report(w: World, client: Any) -> bool:
-    """The HTML report (issue 9) lists comments behind a sign-in with a read key."""
-    if "report.sign_in" not in w.app.view_functions:
+    """The console (issues 9, 24) lists comments behind a sign-in with a read key."""
+    if "console.sign_in" not in w.app.view_functions:
         return False
     with w.app.test_request_context():
-        path = url_for("report.sign_in")
+        path = url_for("console.sign_in")
     response = client.post(path, data={"key": w.keys.read})
     assert response.status_code in (302, 303)
     return True

@@ -51,6 +51,7 @@ class ReportData:
     comments: list[dict[str, Any]]
     followups: Any = None
     surveys: list[str] = field(default_factory=list)
+    weekly: list[dict[str, Any]] = field(default_factory=list)  # each week's summary
 
 
 def _y(nps: float) -> float:
@@ -129,5 +130,5 @@ def build_report(session: Session, site_id: int, *, survey: Survey | None, days:
                                                  key=lambda g: -g.counts.total)],
         comments=_comments(session, spec),
         followups=followup_stats(session, site_id, now, since=since, until=now),
-        surveys=surveys,
+        surveys=surveys, weekly=[g.summary() for g in weekly.groups],
     )
