@@ -87,7 +87,7 @@ def demo_block(public: str, keys: dict[str, str]) -> str:
         "",
         "Tenpoint demo",
         f"  Demo page        {public}/demo",
-        f"  Console          {public}/report   (sign in with the read or admin key)",
+        f"  Console          {public}/console/  (sign in with the read or admin key)",
         f"  API reference    {public}/docs",
         "",
         "  Demo site keys",

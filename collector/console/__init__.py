@@ -1,5 +1,6 @@
 """The console: the server-rendered pages where people read and act on the answers
-(overview, responses, follow-ups, quarantine, surveys). Registers /console and /report."""
+(overview, responses, follow-ups, quarantine, surveys). Registers /console/ and the /report
+redirects."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the /report page shows, computed without Flask: figures, chart geometry, comments.
+"""What the console's overview shows, computed without Flask: figures, chart geometry, comments.
 
 The chart is drawn on the server as SVG coordinates so the page needs no JavaScript and
 prints as it looks.

@@ -46,14 +46,15 @@ class Message:
 
 
 def console_url(public_url: str, event: dict[str, Any]) -> str:
-    """Where the case is looked at: the report page for now, with the case in the fragment."""
+    """Where the message's subject is looked at in the console (docs/console.md): the answer's
+    page, the case's page, or the overview."""
     data = event["data"]
-    base = f"{public_url.rstrip('/')}/report"
+    base = f"{public_url.rstrip('/')}/console"
     if event["type"] == "response.detractor":
-        return f"{base}#response-{data['id']}"
+        return f"{base}/responses/{data['id']}"
     if event["type"].startswith("followup."):
-        return f"{base}#case-{data['id']}"
-    return base
+        return f"{base}/followups/{data['id']}"
+    return f"{base}/"
 
 
 def message(event: dict[str, Any], locale: str | None, public_url: str) -> Message:

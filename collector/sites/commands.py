@@ -121,7 +121,7 @@ def sites_create(slug: str, name: str, origins: tuple[str, ...], default_locale:
     click.echo(f"Created site {slug}. The keys are shown this once only; keep them now.")
     click.echo(f"Publishable key: {keys['publishable_key']}   (in your pages)")
     click.echo(f"Secret key:      {keys['secret_key']}   (your backend, the SDK)")
-    click.echo(f"Read key:        {keys['read_key']}   (reports, {public}/report)")
+    click.echo(f"Read key:        {keys['read_key']}   (the console, {public}/console/)")
     click.echo(f"Admin key:       {keys['admin_key']}   (keys, settings, identity secret)")
     if not made.site.allowed_origins:
         click.echo(f"No allowed origin yet: tenpoint sites update {slug} --add-origin URL")

@@ -111,7 +111,7 @@ def test_slack_gets_a_detractors_answer_and_comment_as_block_kit(hook_app, clock
     assert "ann@example.com" in facts["text"]["text"]
     assert comment["text"]["text"] == ">Checkout broke &lt;twice&gt; &amp; nobody answered"
     assert actions["elements"][0]["url"] == (
-        f"http://collector.test/report#response-{response['id']}")
+        f"http://collector.test/console/responses/{response['id']}")
 
 
 def test_a_chat_endpoint_hears_only_what_a_team_acts_on(hook_app, clock, receiver):
@@ -150,7 +150,7 @@ def test_teams_gets_a_new_case_as_an_adaptive_card_in_the_sites_language(
     assert texts[0] == "Neuer Nachverfolgungsfall"
     assert any(text.startswith("Fällig am ") for text in texts)
     assert card["actions"][0]["title"] == "In Tenpoint öffnen"
-    assert card["actions"][0]["url"].startswith("http://collector.test/report#case-")
+    assert card["actions"][0]["url"].startswith("http://collector.test/console/followups/")
 
 
 def test_an_overdue_case_is_told_once(hook_app, clock, receiver):
@@ -199,6 +199,6 @@ def test_a_score_shift_reads_well_in_both_formats() -> None:
     assert_slack_message(slack)
     assert slack["text"] == "Cambio significativo del NPS: -18.4 puntos"
     assert slack["blocks"][1]["text"]["text"] == "nps\nNPS 30 → 12"
-    assert slack["blocks"][-1]["elements"][0]["url"] == "https://nps.example.com/report"
+    assert slack["blocks"][-1]["elements"][0]["url"] == "https://nps.example.com/console/"
     card = assert_teams_card(teams_body(_shift_event(), "ja", "https://nps.example.com"))
     assert card["body"][0]["text"] == "NPS の有意な変化\uff1a-18.4 ポイント"
