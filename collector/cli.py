@@ -44,7 +44,7 @@ def init_command(demo: bool, as_json: bool) -> None:
     port = urlsplit(public).port or current_app.config["PORT"]
     origins = sorted({public, f"http://127.0.0.1:{port}", f"http://localhost:{port}"})
     keys = seed_demo(db.session, secret=current_app.config["SECRET_KEY"], origins=origins,
-                     now=now())
+                     now=now(), share_url=f"{public}/demo")
     db.session.commit()
     if as_json:
         click.echo(json.dumps({"site": keys["site"], "publishable_key": keys["publishable_key"],

@@ -5,13 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
 from flask.typing import ResponseReturnValue
 
 from collector.core.database import database_answers
 from collector.core.errors import APIError
 from collector.core.extensions import rest_api
-from collector.surveys.demo import DEMO_SITE, demo_keys
+from collector.pages.snippet import embed_code
+from collector.surveys.demo import DEMO_SITE, DEMO_SURVEY, demo_keys
 
 bp = Blueprint("pages", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static" / "pages"
@@ -30,7 +38,9 @@ def healthz() -> ResponseReturnValue:
 def demo() -> ResponseReturnValue:
     """A small customer portal with the snippet embedded, as a newcomer's first look."""
     keys = demo_keys(current_app.config["SECRET_KEY"])
-    return render_template("pages/demo.html", site=DEMO_SITE, publishable_key=keys["publishable"])
+    return render_template("pages/demo.html", site=DEMO_SITE, publishable_key=keys["publishable"],
+                           embed_code=embed_code(request.url_root.rstrip("/"),
+                                                 keys["publishable"], DEMO_SURVEY))
 
 
 @bp.get("/demo.css")

@@ -26,13 +26,13 @@ def test_snippet_is_under_600_bytes_and_defines_only_the_queue_stub() -> None:
     assert "tenpoint" in code and "async" in code
 
 
-def test_snippet_widget_with_its_css_and_strings_fit_in_6_kb_gzipped() -> None:
+def test_snippet_widget_with_its_css_and_strings_fit_in_6_25_kb_gzipped() -> None:
     # widget.js carries the styles; widget.css alone is only for old browsers (docs/widget.md).
     build()
     largest = max(len(gzip.compress(json.dumps(interface_strings(tag), ensure_ascii=False)
                                     .encode(), 9)) for tag in ["en", *available_locales()])
     parts = [snippet().encode(), (OUT / "widget.js").read_bytes()]
-    assert sum(len(gzip.compress(part, 9)) for part in parts) + largest <= 6 * 1024
+    assert sum(len(gzip.compress(part, 9)) for part in parts) + largest <= 6400
 
 
 def test_the_built_script_carries_the_minified_stylesheet() -> None:

@@ -7,7 +7,7 @@ the hosted pages call ``screen_submission`` so an answer gets the same verdict w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -63,17 +63,22 @@ def screen_submission(
                                email=data.get("email"), token=token, now=now)
     print_ = caller_fingerprint()
     verdict = judge(survey, print_, data.get("signals"), browser=browser,
-                    identity_verified=bool(token), now=now)
+                    identity_verified=bool(token), now=now,
+                    repeats_allowed=bool((site.settings or {}).get("allow_repeat_answers")))
     return Screening(user_id, print_, verdict)
 
 
 def judge(survey: Any, print_: str, signals: dict[str, Any] | None, *, browser: bool,
-          identity_verified: bool, now: datetime) -> Verdict:
-    """The verdict for an answer to ``survey`` arriving with this request's user agent."""
+          identity_verified: bool, now: datetime, repeats_allowed: bool = False) -> Verdict:
+    """The verdict for an answer to ``survey`` arriving with this request's user agent.
+    ``repeats_allowed`` (the site setting ``allow_repeat_answers``, the demo's) turns the
+    repeat-answer rule off; the burst rule still counts the site's answers."""
     if not _verdicts_enabled():
         return Verdict(ACCEPTED, ())
     history = (fingerprint_history(db.session, survey.site_id, survey.id, print_, now)
                if browser and not identity_verified else History())
+    if repeats_allowed:
+        history = replace(history, same_survey_recent=0)
     return assess_submission(
         Submission(source=BROWSER_SOURCE if browser else SERVER_SOURCE,
                    user_agent=request.headers.get("User-Agent"),
