@@ -118,7 +118,7 @@ def create_person() -> Any:
                          TriggerRequest(who=Who(email=person.email, properties=properties),
                                         channel="email", name=params.get("name"),
                                         locale=locale, delay=timedelta(seconds=delay)),
-                         moment)
+                         moment, secret=current_app.config["SECRET_KEY"])
         if answer.invitation is not None:
             scheduled = answer.invitation.send_at
     return jsonify(person_json(person, scheduled)), 201
