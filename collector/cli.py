@@ -66,6 +66,12 @@ def init_command(demo: bool, as_json: bool) -> None:
 def serve_command(workers: int | None, port: int | None, host: str | None) -> None:
     """Serve the collector with gunicorn."""
     config = current_app.config
+    if port is not None:
+        # gunicorn's app reads its settings from the environment: the port it listens on is
+        # then also the one links are built from (PUBLIC_URL's default, collector/config.py).
+        os.environ["TENPOINT_PORT"] = str(port)
+    if host is not None:
+        os.environ["TENPOINT_HOST"] = host
     bind = f"{host or config['HOST']}:{port or config['PORT']}"
     argv = [sys.executable, "-m", "gunicorn", "--bind", bind,
             "--workers", str(workers or config["WORKERS"]), "--access-logfile", "-",
