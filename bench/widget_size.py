@@ -24,7 +24,7 @@ from bench.harness import emit, figure
 from collector.languages.catalogs import available_locales, interface_strings
 from widget.build import OUT, build, snippet
 
-BUDGET = 6400  # 6 KB until issue 25 (focus handling and the host-page theme: 233 bytes)
+BUDGET = 6400  # 6 KB until issue 25 (focus handling and the host-page theme: 303 bytes)
 
 
 def gzipped(data: bytes) -> int:

@@ -39,6 +39,16 @@ def test_focus_moves_into_the_survey_when_it_appears_and_back_when_it_closes(
     assert page.evaluate("document.activeElement.id") == "mine"
 
 
+def test_a_visitor_typing_in_the_host_page_keeps_the_focus(page, host_site) -> None:
+    url = host_site.page("/typing", STUB + '<label>Search <input id="q"></label>'
+                         + host_site.widget_tag(extra='data-auto="false"'))
+    page.goto(url)
+    page.locator("#q").focus()
+    page.evaluate("tenpoint('show', 'nps')")
+    page.get_by_role("radio", name="0", exact=True).wait_for()
+    assert page.evaluate("document.activeElement.id") == "q"
+
+
 def test_escape_closes_the_survey_wherever_focus_is(page, host_site) -> None:
     open_survey(page, host_site)
     page.evaluate("document.body.focus(); document.activeElement.blur()")

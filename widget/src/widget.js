@@ -267,7 +267,10 @@
     scale.addEventListener("click", safe(function (e) { if (e.detail > 0 && e.target.name === "score") confirm(+e.target.value); }));
     scale.addEventListener("keydown", safe(function (e) { if (e.key === "Enter" && chosen !== null) { e.preventDefault(); confirm(chosen); } }));
     form.addEventListener("submit", safe(function (e) { e.preventDefault(); if (chosen !== null) confirm(chosen); }));
-    step([form], scale.querySelector("input"));
+    // Not while the visitor types in a field of the host page: focus stays there (the survey
+    // waits at the end of the page's tab order, and Escape still closes it).
+    var typing = before && (/^(INPUT|TEXTAREA|SELECT)$/.test(before.tagName) || before.isContentEditable);
+    step([form], typing ? null : scale.querySelector("input"));
     emit("show", { survey: s.key });
 
     function confirm(score) {
