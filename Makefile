@@ -12,7 +12,7 @@ LOCK_FLAGS := --quiet --generate-hashes --universal
 # The newest releases, for `make test-latest` (its own virtualenv, never the locked one).
 LATEST := .venv-latest
 
-.PHONY: openapi run test test-latest install widget locales i18n lock lint typecheck bench soak clean
+.PHONY: openapi widget-deps run test test-latest install widget locales i18n lock lint typecheck bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,12 @@ $(STAMP): $(BIN)/python requirements/collector.lock setup.cfg pyproject.toml sdk
 # is stale. The catalogs are copied into the package and compiled (collector/locales/).
 install: $(STAMP) locales
 
-widget: $(STAMP)
+# terser, from widget/package-lock.json: only for building the widget and its freshness test.
+widget-deps: widget/node_modules/.package-lock.json
+widget/node_modules/.package-lock.json: widget/package-lock.json
+	npm ci --prefix widget --no-audit --no-fund --silent
+
+widget: $(STAMP) widget-deps
 	$(BIN)/python widget/build.py
 
 locales: $(STAMP)
@@ -62,7 +67,7 @@ run: install
 	trap 'kill -TERM $$WORKER 2>/dev/null; wait $$WORKER' INT TERM EXIT; \
 	TENPOINT_PORT=$(PORT) $(BIN)/tenpoint serve --quiet
 
-test: install
+test: install widget-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The suite against the newest release of every dependency (setup.cfg's ranges, no lock), so

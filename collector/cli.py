@@ -71,7 +71,7 @@ def init_command(demo: bool, as_json: bool) -> None:
     port = urlsplit(public).port or current_app.config["PORT"]
     origins = sorted({public, f"http://127.0.0.1:{port}", f"http://localhost:{port}"})
     keys = seed_demo(db.session, secret=current_app.config["SECRET_KEY"], origins=origins,
-                     now=now())
+                     now=now(), share_url=f"{public}/demo")
     db.session.commit()
     if as_json:
         click.echo(json.dumps({"site": keys["site"], "publishable_key": keys["publishable_key"],
@@ -117,6 +117,12 @@ def serve_command(workers: int | None, port: int | None, host: str | None,
     if problems:
         raise click.ClickException("cannot serve: " + "; ".join(problems))
     config = current_app.config
+    if port is not None:
+        # gunicorn's app reads its settings from the environment: the port it listens on is
+        # then also the one links are built from (PUBLIC_URL's default, collector/config.py).
+        os.environ["TENPOINT_PORT"] = str(port)
+    if host is not None:
+        os.environ["TENPOINT_HOST"] = host
     bind = f"{host or config['HOST']}:{port or config['PORT']}"
     argv = [sys.executable, "-m", "gunicorn", "--bind", bind,
             "--workers", str(workers or config["WORKERS"]), "--access-logfile", "-",

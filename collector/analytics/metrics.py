@@ -18,7 +18,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from collector.analytics.rollup_builder import PROPERTY_NAME, SUM_NAMES, property_key, ticket_bucket
 from collector.analytics.rollup_reader import RollupReader, property_reader, ticket_reader
-from collector.analytics.statistics import CategoryWeights, NpsCounts, WeightedNps
+from collector.analytics.statistics import (
+    NO_ANSWERS,
+    CategoryWeights,
+    NpsCounts,
+    WeightedNps,
+    compare,
+)
 from collector.models import DecisionCount, Response
 
 COUNTED_VERDICTS = ("accepted", "released")
@@ -58,11 +64,14 @@ class GroupFigures:
             effective_n = self.weights.effective_n
         else:
             estimate, effective_n = counts, float(counts.total)
-        interval = estimate.interval()
+        unavailable = estimate.unavailable()
+        interval = None if "interval" in unavailable else estimate.interval()
         return {
             "key": self.key, "nps": estimate.nps,
-            "interval": {"low": interval.low, "high": interval.high, "level": interval.level},
-            "standard_error": estimate.standard_error,
+            "interval": None if interval is None else {
+                "low": interval.low, "high": interval.high, "level": interval.level},
+            "margin": None if interval is None else estimate.margin(),
+            "standard_error": estimate.standard_error, "unavailable": unavailable,
             "promoters": counts.promoters, "passives": counts.passives,
             "detractors": counts.detractors, "total": counts.total, "n": counts.total,
             "effective_n": effective_n, "shares": counts.shares(),
@@ -226,6 +235,38 @@ def nps_report(session: Session, spec: MetricsQuery) -> NpsReport:
     validate_group(spec.group_by)
     overall, groups = _rolled_report(session, spec, session.get_bind().dialect.name)
     return NpsReport(overall, groups, excluded_counts(session, spec), overall.quarantined)
+
+
+def previous_period(session: Session, spec: MetricsQuery, report: NpsReport,
+                    now: datetime) -> dict[str, Any] | None:
+    """The span against the one of equal length just before it, with the alerts' z-test
+    (collector.analytics.statistics.compare). ``None`` without ``since``; ``until``
+    defaults to ``now``."""
+    if spec.since is None:
+        return None
+    until = max(spec.until or now, spec.since)
+    try:
+        start = spec.since - (until - spec.since)
+    except OverflowError:  # a span reaching back past year 1: the previous one is all before
+        start = datetime.min.replace(tzinfo=spec.since.tzinfo)
+    before = MetricsQuery(spec.site_id, spec.survey_id, start, spec.since, None, spec.weighted)
+    previous = nps_report(session, before).overall
+    mine, theirs = report.overall, previous
+
+    def estimate(figures: GroupFigures) -> NpsCounts | WeightedNps:
+        return figures.weights if figures.weights is not None else figures.counts
+
+    summary = theirs.summary()
+    answer: dict[str, Any] = {
+        "previous": {"since": before.since, "until": before.until, "nps": summary["nps"],
+                     "n": summary["n"], "interval": summary["interval"]},
+        "difference": None, "z": None, "p_value": None, "reason": None}
+    if estimate(mine).nps is None or estimate(theirs).nps is None:
+        answer["reason"] = NO_ANSWERS
+        return answer
+    result = compare(estimate(mine), estimate(theirs))
+    answer.update(difference=result.difference, z=result.z, p_value=result.p_value)
+    return answer
 
 
 def scan_report(session: Session, spec: MetricsQuery) -> NpsReport:

@@ -35,11 +35,37 @@ class SharesSchema(ma.Schema):
     detractors = fields.Float(allow_none=True)
 
 
+class PreviousSchema(ma.Schema):
+    since = fields.DateTime()
+    until = fields.DateTime()
+    nps = fields.Float(allow_none=True)
+    n = fields.Integer()
+    interval = fields.Nested(IntervalSchema, allow_none=True)
+
+
+class ComparisonSchema(ma.Schema):
+    previous = fields.Nested(PreviousSchema)
+    difference = fields.Float(allow_none=True, metadata={
+        "description": "adjusted NPS of this span minus the previous one's, in points"})
+    z = fields.Float(allow_none=True)
+    p_value = fields.Float(allow_none=True, metadata={
+        "description": "two-sided z-test of equal NPS (the alerts' test); null when a span "
+                       "has no answers"})
+    reason = fields.String(allow_none=True)
+
+
 class NpsFiguresSchema(ma.Schema):
     nps = fields.Float(allow_none=True, metadata={"description": "-100..100; null when n = 0"})
-    interval = fields.Nested(IntervalSchema, metadata={
-        "description": "95% adjusted-Wald interval, clamped to [-100, 100]"})
-    standard_error = fields.Float(allow_none=True)
+    interval = fields.Nested(IntervalSchema, allow_none=True, metadata={
+        "description": "95% adjusted-Wald interval, clamped to [-100, 100]; null when n = 0"})
+    margin = fields.Float(allow_none=True, metadata={
+        "description": "the interval's half-width before clamping (draw NPS ± margin); "
+                       "null when n = 0"})
+    standard_error = fields.Float(allow_none=True, metadata={
+        "description": "unadjusted standard error (n - 1 denominator); null when n = 0 or "
+                       "when every answer is in one category"})
+    unavailable = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "each null figure with its reason: no_answers, no_weight, one_category"})
     promoters = fields.Integer()
     passives = fields.Integer()
     detractors = fields.Integer()
@@ -61,3 +87,6 @@ class NpsSchema(NpsFiguresSchema):
         "description": "eligibility decisions that did not survey someone, by reason"})
     excluded_total = fields.Integer()
     quarantined = fields.Integer(metadata={"description": "quarantined answers, not counted"})
+    comparison = fields.Nested(ComparisonSchema, allow_none=True, metadata={
+        "description": "this span against the span of the same length just before it "
+                       "(needs since); null without since"})

@@ -90,15 +90,23 @@ class NpsCounts:
 
     @property
     def standard_error(self) -> float | None:
-        """Standard error of the NPS in points, unadjusted; ``None`` with no answers."""
-        if self.total == 0:
-            return None
-        p, d = self.promoters / self.total, self.detractors / self.total
-        return 100.0 * math.sqrt(_variance(p, d) / self.total)
+        """Standard error of the NPS in points, unadjusted: s / sqrt(n), s the sample
+        standard deviation of the +1/0/-1 scores (n - 1 denominator, docs/statistics.md).
+        ``None`` when it says nothing: no answers, or all in one category (a 0 would claim
+        certainty; ``margin`` is the width to draw then)."""
+        return WeightedNps.of_counts(self).standard_error
 
     def interval(self, level: float = 0.95) -> Interval:
         """Adjusted-Wald interval (Rocks 2016), in points, clamped to [-100, 100]."""
         return adjusted_wald(self.promoters, self.passives, self.detractors, level)
+
+    def margin(self, level: float = 0.95) -> float:
+        """Half-width of the adjusted-Wald interval before clamping, in points."""
+        return adjusted_margin(self.promoters, self.passives, self.detractors, level)
+
+    def unavailable(self) -> dict[str, str]:
+        """Why a figure is null: ``no_answers``, or ``one_category`` for the error."""
+        return unavailable_figures(self.total, self.nps, self.standard_error)
 
     @classmethod
     def of_scores(cls, scores: Iterable[int]) -> NpsCounts:
@@ -114,6 +122,26 @@ def _adjusted(promoters: float, passives: float, detractors: float) -> tuple[flo
     p = (promoters + ADJUST_PROMOTERS) / n
     d = (detractors + ADJUST_DETRACTORS) / n
     return p - d, _variance(p, d) / n
+
+
+def adjusted_margin(
+    promoters: float, passives: float, detractors: float, level: float = 0.95
+) -> float:
+    """z times the adjusted standard error, in points: the interval's half-width."""
+    return 100.0 * z_for(level) * math.sqrt(_adjusted(promoters, passives, detractors)[1])
+
+
+NO_ANSWERS, NO_WEIGHT, ONE_CATEGORY = "no_answers", "no_weight", "one_category"
+
+
+def unavailable_figures(n: int, nps: float | None, standard_error: float | None
+                        ) -> dict[str, str]:
+    """Each null figure of a summary with the reason (docs/statistics.md)."""
+    if n == 0:
+        return dict.fromkeys(("nps", "interval", "margin", "standard_error"), NO_ANSWERS)
+    if nps is None:
+        return dict.fromkeys(("nps", "interval", "margin", "standard_error"), NO_WEIGHT)
+    return {"standard_error": ONE_CATEGORY} if standard_error is None else {}
 
 
 def adjusted_wald(
@@ -191,8 +219,17 @@ class WeightedNps:
         build = {c: CategoryWeights(int(s[0]), s[1], s[2]) for c, s in sums.items()}
         return cls(build[PROMOTER], build[PASSIVE], build[DETRACTOR])
 
+    @classmethod
+    def of_counts(cls, counts: NpsCounts) -> WeightedNps:
+        """Every answer weighing 1: the unweighted figures through the same formulas."""
+        def one_each(count: int) -> CategoryWeights:
+            return CategoryWeights(count, float(count), float(count))
+        return cls(one_each(counts.promoters), one_each(counts.passives),
+                   one_each(counts.detractors))
+
     @property
     def n(self) -> int:
+        """Answers, those with no or zero weight included (they count, weighing nothing)."""
         return self.promoters.count + self.passives.count + self.detractors.count
 
     @property
@@ -219,15 +256,22 @@ class WeightedNps:
 
     @property
     def standard_error(self) -> float | None:
-        """Linearised standard error in points: sqrt(Σ w²(x - R)²) / Σw."""
-        total = self.total_weight
-        if total <= 0:
+        """Linearised standard error of the ratio in points,
+        sqrt(n / (n - 1) · Σ w²(x - R)²) / Σw, n counting every answer, zero weights
+        included (docs/statistics.md: the with-replacement linearisation estimator).
+        ``None`` with no weight, or when all weight sits in one category (no spread)."""
+        total, n = self.total_weight, self.n
+        if total <= 0 or n < 2:
             return None
         ratio = (self.promoters.weight - self.detractors.weight) / total
         spread = (self.promoters.weight_squared * (1 - ratio) ** 2
                   + self.passives.weight_squared * ratio ** 2
                   + self.detractors.weight_squared * (1 + ratio) ** 2)
-        return 100.0 * math.sqrt(spread) / total
+        # Rounding leaves a trace of spread when one category holds every weight.
+        if spread <= 1e-12 * (self.promoters.weight_squared + self.passives.weight_squared
+                              + self.detractors.weight_squared):
+            return None
+        return 100.0 * math.sqrt(n / (n - 1) * spread) / total
 
     def effective_counts(self) -> tuple[float, float, float]:
         """Weighted shares scaled to the effective n: (promoters, passives, detractors)."""
@@ -241,3 +285,9 @@ class WeightedNps:
     def interval(self, level: float = 0.95) -> Interval:
         """Adjusted-Wald on the effective counts: with equal weights, the unweighted interval."""
         return adjusted_wald(*self.effective_counts(), level=level)
+
+    def margin(self, level: float = 0.95) -> float:
+        return adjusted_margin(*self.effective_counts(), level=level)
+
+    def unavailable(self) -> dict[str, str]:
+        return unavailable_figures(self.n, self.nps, self.standard_error)

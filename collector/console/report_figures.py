@@ -61,7 +61,7 @@ def _y(nps: float) -> float:
 
 
 def trend_points(groups: list[GroupFigures]) -> list[TrendPoint]:
-    scored = [g for g in groups if g.counts.total > 0]
+    scored = [g for g in groups if g.summary()["interval"] is not None]
     inner = CHART_WIDTH - 2 * CHART_PAD
     points = []
     for index, group in enumerate(scored):

@@ -27,6 +27,7 @@ from collector.delighted.vocabulary import (
     integer,
     invalid,
     metrics_json,
+    person_dates,
     person_json,
     response_json,
     survey_for,
@@ -54,10 +55,22 @@ def _delighted_error(error: DelightedError) -> Response:
     return response
 
 
+# Delighted answers 401 to any key that may not do this; its clients send the key as the
+# HTTP Basic user name, so that is what the message asks for.
+_AUTH_ERRORS = {
+    "missing_api_key": "Send your Tenpoint secret key as the HTTP Basic user name "
+                       "(Authorization: Basic base64(<key>:)), as Delighted's clients do.",
+    "wrong_key_role": "This key cannot use the Delighted-compatible API; use a secret key.",
+}
+
+
 @bp.errorhandler(APIError)
 def _api_error(error: APIError) -> Response:
     errors = [{"field": error.field, "code": error.code}] if error.field else None
-    return _delighted_error(DelightedError(error.status, error.message, errors, error.headers))
+    status, message = error.status, error.message
+    if error.code in _AUTH_ERRORS:
+        status, message = 401, _AUTH_ERRORS[error.code]
+    return _delighted_error(DelightedError(status, message, errors, error.headers))
 
 
 def _route(path: str, **options: Any) -> Any:
@@ -118,10 +131,12 @@ def create_person() -> Any:
                          TriggerRequest(who=Who(email=person.email, properties=properties),
                                         channel="email", name=params.get("name"),
                                         locale=locale, delay=timedelta(seconds=delay)),
-                         moment)
+                         moment, secret=current_app.config["SECRET_KEY"])
         if answer.invitation is not None:
             scheduled = answer.invitation.send_at
-    return jsonify(person_json(person, scheduled)), 201
+    db.session.flush()
+    dates = person_dates(db.session, {person.id})[person.id]
+    return jsonify(person_json(person, scheduled, dates)), 201
 
 
 @_route("/people", methods=["GET"])
@@ -137,7 +152,8 @@ def list_people() -> Any:
     if (until := from_unix(request.args.get("until"), "until")) is not None:
         query = query.where(Person.first_seen_at <= until)
     people = list(db.session.scalars(query.order_by(Person.id).limit(per_page + 1)))
-    response = jsonify([person_json(p) for p in people[:per_page]])
+    dates = person_dates(db.session, {p.id for p in people[:per_page]})
+    response = jsonify([person_json(p, dates=dates[p.id]) for p in people[:per_page]])
     if len(people) > per_page:
         args = {**request.args.to_dict(), "page_info": people[per_page - 1].id,
                 "per_page": per_page}
@@ -210,12 +226,38 @@ def list_survey_responses() -> Any:
         column.asc(), ResponseModel.id.asc())
     rows = list(db.session.scalars(_responses_query(params).order_by(*sort)
                                    .limit(per_page).offset((page - 1) * per_page)))
-    expand = "person" in request.args.getlist("expand[]") + request.args.getlist("expand")
+    return jsonify(_responses_json(rows))
+
+
+def _expand_person() -> bool:
+    return "person" in request.args.getlist("expand[]") + request.args.getlist("expand")
+
+
+def _responses_json(rows: list[ResponseModel]) -> list[dict[str, Any]]:
+    """Rows in Delighted's shape; ``expand[]=person`` embeds the person objects."""
+    expand = _expand_person()
     ids = {r.person_id for r in rows if r.person_id}
     people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))}
-    base = current_app.config["PUBLIC_URL"]
-    return jsonify([response_json(r, people.get(r.person_id or 0), expand_person=expand,
-                                  permalink=f"{base}/v1/responses/{r.id}") for r in rows])
+    dates = person_dates(db.session, ids) if expand else {}
+    return [response_json(r, people.get(r.person_id or 0), expand_person=expand,
+                          permalink=_permalink(r.id), dates=dates.get(r.person_id or 0))
+            for r in rows]
+
+
+def _permalink(response_id: int) -> str:
+    """``GET /v1/responses/{id}`` at the collector's public URL (TENPOINT_PUBLIC_URL, or the
+    port ``tenpoint serve --port`` listens on)."""
+    return f"{current_app.config['PUBLIC_URL']}/v1/responses/{response_id}"
+
+
+@_route("/survey_responses/<int:response_id>", methods=["GET"])
+@require_key(*WRITE)
+def retrieve_survey_response(response_id: int) -> Any:
+    """One response (the clients' ``SurveyResponse.retrieve``), ``expand[]=person`` too."""
+    row = db.session.get(ResponseModel, response_id)
+    if row is None or row.site_id != g.key.site_id or row.verdict not in COUNTED_VERDICTS:
+        raise DelightedError(404, "Resource not found.")
+    return jsonify(_responses_json([row])[0])
 
 
 @_route("/survey_responses", methods=["POST"])
@@ -241,8 +283,7 @@ def create_survey_response() -> Any:
                     # A stored preference list answers in its first language.
                     locale=next(iter(parse_language_list(person.locale)), None)), moment)
     return jsonify(response_json(response, person, expand_person=False,
-                                 permalink=f"{current_app.config['PUBLIC_URL']}"
-                                           f"/v1/responses/{response.id}")), 201
+                                 permalink=_permalink(response.id))), 201
 
 
 @_route("/metrics", methods=["GET"])
@@ -261,7 +302,9 @@ def metrics() -> Any:
 def _people_with(column: Any, field: str) -> Any:
     per_page = integer(request.args.get("per_page"), "per_page", 20, 1, 100)
     page = integer(request.args.get("page"), "page", 1, 1, 10**6)
-    query = select(Person).where(Person.site_id == g.key.site_id, column.is_not(None))
+    # An erased person is gone: not listed, even with the unsubscribe kept to honour it.
+    query = select(Person).where(Person.site_id == g.key.site_id, column.is_not(None),
+                                 Person.erased_at.is_(None))
     if (since := from_unix(request.args.get("since"), "since")) is not None:
         query = query.where(column >= since)
     if (until := from_unix(request.args.get("until"), "until")) is not None:
@@ -299,3 +342,9 @@ def create_unsubscribe() -> Any:
 def list_bounces() -> Any:
     """People whose survey email bounced, with when."""
     return _people_with(Person.bounced_at, "bounced_at")
+
+
+@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown_path(unknown: str) -> Any:
+    """Any other path under /delighted/v1 answers 404 in Delighted's shape, not Tenpoint's."""
+    raise DelightedError(404, "Resource not found.")

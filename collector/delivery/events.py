@@ -47,8 +47,12 @@ def dispatch_event(session: Session, payload: dict[str, Any], now: datetime) -> 
     """Fan one event out: a ``webhook.deliver`` job per endpoint subscribed to its type, so
     one slow receiver never holds the others back."""
     event = {key: payload[key] for key in ("id", "type", "timestamp", "data")}
+    # Only endpoints registered by the time the event happened: one added while the event
+    # waited for the worker did not ask for it (issue 25).
+    happened = datetime.fromisoformat(event["timestamp"])
     endpoints = session.scalars(select(WebhookEndpoint).where(
         WebhookEndpoint.site_id == payload.get("site_id"), WebhookEndpoint.active.is_(True),
+        WebhookEndpoint.created_at <= happened,
     ).order_by(WebhookEndpoint.id))
     for endpoint in endpoints:
         if not endpoint.events or event["type"] in endpoint.events:

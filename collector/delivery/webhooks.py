@@ -53,13 +53,26 @@ def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+def previous_secrets(endpoint: WebhookEndpoint,
+                     now: datetime) -> list[tuple[str, datetime | None]]:
+    """Rotated secrets still signing at ``now``, each with its own end (issue 25: a second
+    rotation inside the first one's overlap no longer cuts the first short). A row rotated
+    before the list existed has its one previous secret in the older columns."""
+    kept: list[tuple[str, datetime | None]] = [
+        (item["secret"], datetime.fromisoformat(item["expires_at"]))
+        for item in endpoint.previous_secrets or []]
+    legacy = endpoint.previous_secret
+    if legacy and legacy not in {secret for secret, _ in kept}:
+        kept.append((legacy, endpoint.previous_secret_expires_at))
+    return [(secret, end) for secret, end in kept if end is None or end > now]
+
+
 def signature_header(endpoint: WebhookEndpoint, message_id: str, timestamp: int, body: str,
                      now: datetime) -> str:
     """One signature per valid secret, space separated, so rotation never breaks a receiver."""
     signatures = [sign(endpoint.secret, message_id, timestamp, body)]
-    if endpoint.previous_secret and (endpoint.previous_secret_expires_at is None
-                                     or endpoint.previous_secret_expires_at > now):
-        signatures.append(sign(endpoint.previous_secret, message_id, timestamp, body))
+    signatures += [sign(secret, message_id, timestamp, body)
+                   for secret, _ in previous_secrets(endpoint, now)]
     return " ".join(signatures)
 
 
@@ -110,9 +123,16 @@ def find_endpoint(session: Session, site_id: int, endpoint_id: int) -> WebhookEn
 
 def rotate_secret(endpoint: WebhookEndpoint, now: datetime,
                   overlap: timedelta = ROTATION_OVERLAP) -> str:
-    """New secret at once; the old one keeps signing alongside it for ``overlap``."""
+    """New secret at once; the old one keeps signing alongside it for ``overlap``, and every
+    earlier one still inside its own overlap keeps signing until that ends."""
+    kept = [*previous_secrets(endpoint, now), (endpoint.secret, now + overlap)]
+    endpoint.previous_secrets = [{"secret": secret, "expires_at": end.isoformat()}
+                                 for secret, end in kept if end is not None]
     endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_expires_at = now + overlap
+    # What the API shows as ``secret_rotating_until``: when the last old secret stops.
+    ends = [end for _, end in kept]
+    endpoint.previous_secret_expires_at = None if None in ends else max(
+        end for end in ends if end is not None)
     endpoint.secret = new_secret()
     endpoint.updated_at = now
     return endpoint.secret

@@ -111,7 +111,7 @@ def render_invitation_email(
 
 def invitation_email(session: Session, invitation: Invitation, now: datetime,
                      settings: MailSettings) -> tuple[RenderedEmail, Person]:
-    """Render this invitation's email with a fresh link token (an earlier link stops)."""
+    """Render this invitation's email with its one link (the same however often rendered)."""
     survey = session.get(Survey, invitation.survey_id)
     person = session.get(Person, invitation.person_id)
     site = session.get(Site, invitation.site_id)
@@ -122,7 +122,7 @@ def invitation_email(session: Session, invitation: Invitation, now: datetime,
     config = survey.current_version.config
     candidates = locale_candidates(invitation.locale, person.locale, None, site.default_locale)
     locale = choose_survey_locale(config, candidates) or next(iter(config["texts"]))
-    token = issue_token(session, invitation, now)
+    token = issue_token(session, invitation, now, secret=settings.secret_key)
     base = settings.public_url.rstrip("/")
     rendered = render_invitation_email(
         texts=survey_texts(config, locale), locale=locale, site_name=site.name,

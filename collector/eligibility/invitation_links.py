@@ -1,10 +1,12 @@
-"""The link in an invitation (email, hosted page): a random token of which only the SHA-256
-is stored, so the database never holds a working link."""
+"""The link in an invitation (email, hosted page): one token per invitation, derived from the
+instance secret, of which only the SHA-256 is stored, so the database never holds a working
+link and every rendering of an invitation gives the same link."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import secrets
+import hmac
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,10 +19,16 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_token(session: Session, invitation: Invitation, now: datetime) -> str:
-    """A new random link token (192 bits); only its SHA-256 is stored, so an earlier token
-    of this invitation stops working."""
-    raw = secrets.token_urlsafe(24)
+def issue_token(session: Session, invitation: Invitation, now: datetime, *, secret: str) -> str:
+    """The invitation's one link token: an HMAC of the invitation under the instance secret
+    (192 bits, unguessable without it), so issuing it again (the trigger's ``url``, then the
+    rendered email, then a re-render) gives the same link and never retires an earlier one.
+    Only its SHA-256 is stored. A link issued at random before issue 25 is replaced once."""
+    if invitation.id is None:
+        session.flush()
+    message = f"invitation-link:{invitation.id}:{invitation.survey_id}:{invitation.person_id}"
+    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
+    raw = base64.urlsafe_b64encode(digest[:24]).decode()
     invitation.token_hash = _hash(raw)
     return raw
 

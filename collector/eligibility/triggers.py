@@ -51,7 +51,8 @@ class TriggerAnswer:
 
 
 def trigger(session: Session, site: Site, survey: Survey, request: TriggerRequest,
-            now: datetime) -> TriggerAnswer:
+            now: datetime, *, secret: str) -> TriggerAnswer:
+    """Decide and, when eligible, invite; ``secret`` (the instance's) derives the link."""
     who = request.who
     if request.dry_run:
         person = find_person(session, site.id, user_id=who.user_id, email=who.email)
@@ -94,7 +95,8 @@ def trigger(session: Session, site: Site, survey: Survey, request: TriggerReques
         expiry_days=expiry)
     if not created:
         return TriggerAnswer(True, "eligible", invitation)
-    token = issue_token(session, invitation, now) if request.channel != "in_app" else None
+    link = request.channel != "in_app"
+    token = issue_token(session, invitation, now, secret=secret) if link else None
     if request.channel == "link" and send_at <= now:
         mark_sent(session, invitation, now)
     elif request.channel == "email" or send_at > now:

@@ -97,7 +97,7 @@ def resolution_survey(session: Session, integration: HelpdeskIntegration) -> Sur
 
 
 def _schedule_survey(session: Session, integration: HelpdeskIntegration, event: TicketEvent,
-                     now: datetime) -> tuple[int | None, str]:
+                     now: datetime, secret: str) -> tuple[int | None, str]:
     """Ask for the resolution survey; returns (invitation id, what happened)."""
     survey = resolution_survey(session, integration)
     if survey is None or survey.current_version is None:
@@ -107,7 +107,7 @@ def _schedule_survey(session: Session, integration: HelpdeskIntegration, event: 
     request = TriggerRequest(who=Who(user_id=event.user_id, email=event.email),
                              channel=integration.channel, touchpoint=SUPPORT_RESOLUTION)
     try:
-        answer = trigger(session, site, survey, request, now)
+        answer = trigger(session, site, survey, request, now, secret=secret)
     except EmailRequired:
         return None, f"survey {survey.key}: not sent, the requester has no email address"
     if answer.invitation is None:
@@ -117,8 +117,9 @@ def _schedule_survey(session: Session, integration: HelpdeskIntegration, event: 
 
 
 def receive(session: Session, integration: HelpdeskIntegration, delivery: Delivery,
-            now: datetime) -> Receipt:
-    """Handle one delivery. The caller commits, whatever the outcome (the log must stay)."""
+            now: datetime, *, secret: str) -> Receipt:
+    """Handle one delivery. The caller commits, whatever the outcome (the log must stay).
+    ``secret`` is the instance's, from which a scheduled invitation's link is derived."""
     try:
         replay_key = _verify(integration, delivery, now)
         if replay_key is not None and _seen(session, integration.id, replay_key):
@@ -166,5 +167,6 @@ def receive(session: Session, integration: HelpdeskIntegration, delivery: Delive
     session.flush()
     ticket = outcome.ticket
     if ticket.status in RESOLVED_STATUSES and ticket.resolved_at == at:
-        row.invitation_id, row.message = _schedule_survey(session, integration, parsed, now)
+        row.invitation_id, row.message = _schedule_survey(session, integration, parsed, now,
+                                                                    secret)
     return Receipt(row, applied=True)

@@ -26,6 +26,8 @@ class WebhookEndpoint(Base):
     # During a rotation deliveries carry a signature with each secret until it expires.
     previous_secret: Mapped[str | None] = mapped_column(String(100))
     previous_secret_expires_at: Mapped[datetime | None]
+    # Every rotated secret still inside its overlap: [{"secret", "expires_at" (ISO 8601)}].
+    previous_secrets: Mapped[list[Any] | None] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import swagger_ui_bundle
 from flask import (
     Blueprint,
     current_app,
     jsonify,
     redirect,
     render_template,
+    request,
     send_from_directory,
     url_for,
 )
@@ -21,7 +23,8 @@ from collector.core.database import database_answers
 from collector.core.errors import APIError
 from collector.core.extensions import db, rest_api
 from collector.models import Site
-from collector.surveys.demo import DEMO_SITE, demo_keys
+from collector.pages.snippet import embed_code
+from collector.surveys.demo import DEMO_SITE, DEMO_SURVEY, demo_keys
 from collector.version import __version__
 
 bp = Blueprint("pages", __name__)
@@ -48,7 +51,9 @@ def healthz() -> ResponseReturnValue:
 def demo() -> ResponseReturnValue:
     """A small customer portal with the snippet embedded, as a newcomer's first look."""
     keys = demo_keys(current_app.config["SECRET_KEY"])
-    return render_template("pages/demo.html", site=DEMO_SITE, publishable_key=keys["publishable"])
+    return render_template("pages/demo.html", site=DEMO_SITE, publishable_key=keys["publishable"],
+                           embed_code=embed_code(request.url_root.rstrip("/"),
+                                                 keys["publishable"], DEMO_SURVEY))
 
 
 @bp.get("/demo.css")
@@ -63,8 +68,33 @@ def demo_js() -> ResponseReturnValue:
     return send_from_directory(STATIC, "demo.js", max_age=3600)
 
 
+# Swagger UI's files, from the swagger-ui-bundle package (setup.cfg): served by the collector
+# itself, so the page loads nothing from another origin. Only these names are served.
+SWAGGER_UI = Path(swagger_ui_bundle.swagger_ui_path)
+DOCS_ASSETS = frozenset({"swagger-ui.css", "swagger-ui-bundle.js"})
+DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'")
+
+
 @bp.get("/docs")
 def docs() -> ResponseReturnValue:
-    """The OpenAPI spec as a readable page, rendered on the server (no third-party script)."""
+    """The API reference: Swagger UI on /openapi.json, under a strict CSP."""
     spec: dict[str, Any] = rest_api.spec.to_dict()
-    return render_template("pages/docs.html", spec=spec)
+    page = render_template("pages/docs.html", spec_url="/openapi.json",
+                           title=f"{spec['info']['title']} {spec['info']['version']}")
+    return page, 200, {"Content-Security-Policy": DOCS_CSP}
+
+
+@bp.get("/docs/assets/<name>")
+def docs_asset(name: str) -> ResponseReturnValue:
+    """Swagger UI's script and stylesheet (cached for a day)."""
+    if name not in DOCS_ASSETS:
+        raise APIError(404, "not_found", "No such file.")
+    return send_from_directory(SWAGGER_UI, name, max_age=86400)
+
+
+@bp.get("/docs.js")
+def docs_js() -> ResponseReturnValue:
+    """The reference page's own script: Swagger UI's settings."""
+    return send_from_directory(STATIC, "docs.js", max_age=3600)

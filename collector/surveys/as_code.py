@@ -3,7 +3,9 @@
 ``plan`` compares the file with the database and says, survey by survey, what would change
 (with a readable diff); ``apply_plan`` makes those changes through ``create_survey`` and
 ``update_survey``, so each one is a new immutable version and an audit entry. Surveys on the
-site but absent from the file are left alone. The format is in docs/governance.md.
+site but absent from the file are left alone. ``export_surveys`` writes a site's surveys in
+the same format, so a team can start keeping existing surveys as code. The format is in
+docs/governance.md.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
+import tomli_w
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collector.core.survey_lookup import find_survey
+from collector.models import Survey
 from collector.surveys.definitions import create_survey, update_survey
 from collector.surveys.schemas import SurveyCreateSchema
 
@@ -97,3 +102,30 @@ def apply_plan(session: Session, site_id: int, changes: list[SurveyChange], *,
             update_survey(session, survey, changes=body, now=now, actor=actor)
             applied += 1
     return applied
+
+
+def _without_nulls(value: Any) -> Any:
+    """TOML has no null: a key whose value is null is left out (the schema's default)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value if v is not None]
+    return value
+
+
+def export_surveys(session: Session, site_id: int, keys: list[str] | None = None) -> str:
+    """The site's surveys (their current versions) as the TOML ``load_surveys_file`` reads:
+    applying the result to the same site plans no change. ``keys`` limits it to those."""
+    query = select(Survey).where(Survey.site_id == site_id).order_by(Survey.key)
+    if keys:
+        query = query.where(Survey.key.in_(keys))
+    surveys: dict[str, Any] = {}
+    for survey in session.scalars(query):
+        version = survey.current_version
+        if version is None:
+            continue
+        surveys[survey.key] = {"name": version.name, "active": survey.active,
+                               "config": _without_nulls(version.config)}
+    header = ("# Surveys as code (docs/governance.md): edit, then "
+              "`tenpoint surveys apply FILE`.\n\n")
+    return header + tomli_w.dumps({"surveys": surveys})

@@ -20,6 +20,52 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
+class WatchedBrowser:
+    """The browser, whose every page reports console errors and uncaught errors (issue 25).
+
+    Each context it opens watches each page in it; the autouse fixture below fails the test on
+    any report a test did not declare with ``@pytest.mark.console_errors("substring", ...)``.
+    """
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self.errors: list[str] = []
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.on("page", self.watch)
+        return context
+
+    def watch(self, page: Any) -> None:
+        page.on("console", self.console)
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+
+    def console(self, message: Any) -> None:
+        # The browser's own guess at /favicon.ico is no page's doing (test servers have none).
+        if message.type in ("error", "assert") and not (message.location or {}).get(
+                "url", "").endswith("/favicon.ico"):
+            self.errors.append(f"console.{message.type}: {message.text}")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every browser test fails on a console error or an uncaught error it did not expect."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    watched: WatchedBrowser = request.getfixturevalue("browser")
+    watched.errors.clear()
+    yield
+    marker = request.node.get_closest_marker("console_errors")
+    expected = marker.args if marker else ()
+    unexpected = [e for e in watched.errors if not any(x in e for x in expected)]
+    watched.errors.clear()
+    assert unexpected == [], "the page reported errors"
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
@@ -32,7 +78,7 @@ def browser() -> Iterator[object]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                               args=CHROMIUM_ARGS)
-        yield launched
+        yield WatchedBrowser(launched)
         launched.close()
 
 

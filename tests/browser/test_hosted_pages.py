@@ -105,6 +105,7 @@ def test_keyboard_only_on_the_hosted_page(page, hosted) -> None:
     assert [r["score"] for r in hosted.responses()] == [7]
 
 
+@pytest.mark.console_errors("the server responded with a status of 4")  # the pages' own status
 def test_message_pages_are_accessible(page, hosted, app) -> None:
     token = hosted.invite()
     page.goto(f"{hosted.url}/s/{token}")

@@ -9,6 +9,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
+# The two console lines this test is about: the widget's own message, and the browser's note
+# of the 403 (the test below checks that nothing else appears).
+@pytest.mark.console_errors("[tenpoint] origin_not_allowed", "status of 403")
 def test_the_widget_logs_origin_not_allowed_with_the_origin_to_add(page: Any,
                                                                    host_site: Any) -> None:
     # The site allows another origin only: the host page's is not on its list.

@@ -165,6 +165,7 @@ def test_reset_forgets_the_anonymous_visitor(page, host_site) -> None:
     assert page.evaluate("localStorage.getItem('tenpoint_anon')") not in (None, first)
 
 
+@pytest.mark.console_errors("[tenpoint] unknown")  # what it provokes
 def test_errors_are_logged_with_the_prefix_and_never_thrown(page, host_site) -> None:
     messages: list[str] = []
     page.on("console", lambda m: messages.append(m.text))

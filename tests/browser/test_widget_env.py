@@ -12,6 +12,8 @@ from tests.browser.test_widget import open_survey, wait_for_responses
 from tests.factories import make_survey
 
 pytestmark = pytest.mark.browser
+# What a cut connection logs (the widget's own log line, then the browser's).
+OFFLINE = ("net::ERR_", "[tenpoint] Failed to fetch")
 
 TEXTS_AR = {"question": "ما مدى احتمال أن توصي بنا لصديق؟",
             "follow_up": {"detractor": "ما الخطأ؟", "passive": "كيف نتحسن؟",
@@ -78,6 +80,7 @@ def test_without_constructed_stylesheets_the_widget_links_widget_css_with_the_no
     assert page.evaluate("window.violations") == []
 
 
+@pytest.mark.console_errors(*OFFLINE)
 def test_offline_answers_are_sent_once_when_back_online(page, host_site) -> None:
     open_survey(page, host_site)
     page.context.set_offline(True)
@@ -97,6 +100,7 @@ def test_offline_answers_are_sent_once_when_back_online(page, host_site) -> None
     assert len(host_site.responses()) == 1
 
 
+@pytest.mark.console_errors(*OFFLINE)
 def test_an_answer_left_in_the_outbox_for_over_a_week_is_dropped_not_sent(
         page, host_site) -> None:
     open_survey(page, host_site)
@@ -118,6 +122,7 @@ def test_an_answer_left_in_the_outbox_for_over_a_week_is_dropped_not_sent(
     assert host_site.responses() == []
 
 
+@pytest.mark.console_errors(*OFFLINE)
 def test_a_retry_after_a_lost_answer_is_replayed_not_duplicated(page, host_site) -> None:
     open_survey(page, host_site)
     # The collector stores the score but the browser never hears back: it retries later.
@@ -193,8 +198,9 @@ def test_phone_viewport_is_a_bottom_sheet_answerable_by_touch(browser, host_site
 def test_dark_mode_and_reduced_motion(browser, host_site) -> None:
     context = browser.new_context(color_scheme="dark", reduced_motion="reduce")
     page = context.new_page()
-    try:
-        open_survey(page, host_site)
+    try:  # a host page that supports dark (docs/widget.md: what `auto` follows)
+        open_survey(page, host_site, calls="document.documentElement.style.colorScheme = "
+                                           "'light dark'; tenpoint('show', 'nps');")
         assert box(page).evaluate("b => getComputedStyle(b).backgroundColor") == \
             "rgb(31, 41, 55)"
         assert box(page).evaluate("b => getComputedStyle(b).animationName") == "none"

@@ -71,6 +71,17 @@
     return out;
   }
   function category(s) { return s <= 6 ? "detractor" : s <= 8 ? "passive" : "promoter"; }
+  // Theme "auto" follows the host page, not only the system (docs/widget.md): the first
+  // opaque background of <body> or <html> decides by its luminance; a page without one
+  // shows the canvas, dark only when its color-scheme allows dark and the system prefers it.
+  function hostTheme() {
+    for (var e = d.body, c; e; e = e.parentElement) {
+      c = getComputedStyle(e).backgroundColor.match(/[\d.]+/g);
+      if (!(c[3] < .5)) return c[0] * 3 + c[1] * 6 + +c[2] < 1280;
+    }
+    c = getComputedStyle(e = d.documentElement).colorScheme;
+    return /dark/.test(c) && (!/light/.test(c) || matchMedia("(prefers-color-scheme: dark)").matches);
+  }
 
   function call(method, to, path, body, idem) {
     var url = to.api + path + "?key=" + encodeURIComponent(to.key) +
@@ -210,7 +221,8 @@
     } else {
       link = h("link", { rel: "stylesheet", href: cfg.api + "/widget.css", nonce: cfg.nonce || null });
     }
-    var box = h("div", { "class": "tp pos-" + (look.position || "bottom-right") + " theme-" + (look.theme || "auto"),
+    var theme = /^(light|dark)$/.test(look.theme) ? look.theme : hostTheme() ? "dark" : "light";
+    var box = h("div", { "class": "tp pos-" + (look.position || "bottom-right") + " theme-" + theme,
       role: "dialog", "aria-labelledby": "tp-q", dir: s.dir || "ltr", lang: s.locale, hidden: built ? null : "" });
     var close = h("button", { type: "button", "class": "x", "aria-label": S.close, text: "\u00d7" });
     var body = h("div", { "class": "body" });
@@ -227,10 +239,19 @@
     d.body.appendChild(host);
     current = host;
 
+    // A non-modal dialog (WAI-ARIA APG): focus moves in when it appears and goes back to
+    // where it was when it closes; Escape closes it wherever focus is, unless the host page
+    // already handled that Escape (its own dialog, say).
+    var before = d.activeElement;
+    var onKey = safe(function (e) { if (e.key === "Escape" && !e.defaultPrevented) dismiss(); });
+    d.addEventListener("keydown", onKey);
     function finish() {
       if (item) { change(item.k, { f: 1 }); flush(); }
       if (current === host) current = null;
+      d.removeEventListener("keydown", onKey);
+      var inside = d.activeElement === host;
       host.remove();
+      if (inside && before) before.focus();
     }
     function dismiss() {
       if (!item) {
@@ -241,11 +262,10 @@
       finish();
     }
     close.addEventListener("click", safe(dismiss));
-    box.addEventListener("keydown", safe(function (e) { if (e.key === "Escape") dismiss(); }));
 
     function step(kids, focus) {
       body.textContent = "";
-      kids.forEach(function (k) { body.appendChild(k); });
+      kids.forEach(function (k) { if (k) body.appendChild(k); });
       if (focus) focus.focus();
     }
 
@@ -269,7 +289,10 @@
     scale.addEventListener("click", safe(function (e) { if (e.detail > 0 && e.target.name === "score") confirm(+e.target.value); }));
     scale.addEventListener("keydown", safe(function (e) { if (e.key === "Enter" && chosen !== null) { e.preventDefault(); confirm(chosen); } }));
     form.addEventListener("submit", safe(function (e) { e.preventDefault(); if (chosen !== null) confirm(chosen); }));
-    step([form]);
+    // Not while the visitor types in a field of the host page: focus stays there (the survey
+    // waits at the end of the page's tab order, and Escape still closes it).
+    var typing = before && (/^(INPUT|TEXTAREA|SELECT)$/.test(before.tagName) || before.isContentEditable);
+    step([form], typing ? null : scale.querySelector("input"));
     emit("show", { survey: s.key });
 
     function confirm(score) {

@@ -39,8 +39,8 @@ class InvitationEmail(MethodView):
     @blp.response(200, RenderedEmailSchema)
     def get(self, invitation_id: int) -> dict[str, Any]:
         """The invitation's email: subject, HTML, plain text and the ``List-Unsubscribe``
-        headers to send with it. Each call issues a fresh survey link; links in emails
-        rendered earlier stop working, so send the latest one."""
+        headers to send with it. Every call gives the same survey link, the one the trigger
+        returned: fetching the email never retires a link already handed out."""
         invitation = db.session.get(Invitation, invitation_id)
         if invitation is None or invitation.site_id != g.key.site_id:
             raise APIError(404, "invitation_not_found",

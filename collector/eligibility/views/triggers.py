@@ -50,7 +50,8 @@ class Triggers(MethodView):
             delay=timedelta(seconds=delay) if delay is not None else None,
             send_at=data.get("send_at"), dry_run=data["dry_run"])
         try:
-            answer = trigger(db.session, site, survey, request, now())
+            answer = trigger(db.session, site, survey, request, now(),
+                             secret=current_app.config["SECRET_KEY"])
         except EmailRequired as error:
             raise APIError(422, "email_required",
                            "The email channel needs the person's email address.",

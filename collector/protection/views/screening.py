@@ -8,7 +8,7 @@ the hosted pages call ``screen_submission`` so an answer gets the same verdict w
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -91,7 +91,8 @@ def screen_submission(
         now=now, proof=data.get("proof_of_work")) if browser else None
     verdict = judge(survey, print_, data.get("signals"), browser=browser,
                     identity_verified=bool(token), now=now, display=display,
-                    signals_sent=not browser or "signals" in data)
+                    signals_sent=not browser or "signals" in data,
+                    repeats_allowed=bool((site.settings or {}).get("allow_repeat_answers")))
     return Screening(user_id, print_, verdict)
 
 
@@ -161,12 +162,16 @@ def displayed(survey: Any, token: str | None, visitor: str, *, now: datetime,
 
 def judge(survey: Any, print_: str, signals: dict[str, Any] | None, *, browser: bool,
           identity_verified: bool, now: datetime, display: Display | None = None,
-          signals_sent: bool = True) -> Verdict:
-    """The verdict for an answer to ``survey`` arriving with this request's user agent."""
+          signals_sent: bool = True, repeats_allowed: bool = False) -> Verdict:
+    """The verdict for an answer to ``survey`` arriving with this request's user agent.
+    ``repeats_allowed`` (the site setting ``allow_repeat_answers``, the demo's) turns the
+    repeat-answer rule off; the burst rule still counts the site's answers."""
     if not verdicts_enabled():
         return Verdict(ACCEPTED, ())
     history = (fingerprint_history(db.session, survey.site_id, survey.id, print_, now)
                if browser and not identity_verified else History())
+    if repeats_allowed:
+        history = replace(history, same_survey_recent=0)
     return assess_submission(
         Submission(source=BROWSER_SOURCE if browser else SERVER_SOURCE,
                    user_agent=request.headers.get("User-Agent"),

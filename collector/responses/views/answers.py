@@ -155,6 +155,15 @@ def with_edit_token(row: ResponseRow, moment: datetime, *, browser: bool = False
 
 @blp.route("/<int:response_id>")
 class ResponseUpdate(MethodView):
+    @require_key(*READ)
+    @blp.response(200, ResponseSchema)
+    def get(self, response_id: int) -> ResponseRow:
+        """One response (the ``permalink`` of the Delighted-compatible API points here)."""
+        response = db.session.get(Response, response_id)
+        if response is None or response.site_id != g.key.site_id:
+            raise APIError(404, "response_not_found", f"No response {response_id} on this site.")
+        return response_rows(db.session, [response])[0]
+
     @require_key(*BROWSER)
     @write_endpoint("responses.update")
     @blp.arguments(ResponseUpdateSchema)

@@ -45,7 +45,7 @@ def _flat(report: NpsReport) -> list[Any]:
         out += [summary["key"], summary["promoters"], summary["passives"],
                 summary["detractors"], figures.quarantined, summary["nps"],
                 summary["standard_error"], summary["effective_n"],
-                summary["interval"]["low"], summary["interval"]["high"]]
+                (summary["interval"] or {}).get("low"), (summary["interval"] or {}).get("high")]
     return out
 
 

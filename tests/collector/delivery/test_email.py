@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -183,3 +184,15 @@ def test_the_api_returns_the_rendered_email_for_your_own_provider(app, client, s
     assert refused.status_code == 403
     assert client.get("/v1/invitations/999999/email",
                       headers=site.auth("secret")).status_code == 404
+
+
+def test_fetching_the_email_keeps_the_link_the_trigger_returned(app, client, site,
+                                                                survey) -> None:
+    triggered = client.post("/v1/triggers", headers=site.auth("secret"),
+                            json={"survey": survey, "email": "kim@example.com",
+                                  "channel": "email"}).json
+    url = triggered["invitation"]["url"]
+    first, second = (client.get(f"/v1/invitations/{triggered['invitation']['id']}/email",
+                                headers=site.auth("secret")).json["html"] for _ in range(2))
+    assert f"{url}?score=3" in first and f"{url}?score=3" in second
+    assert client.get(urlsplit(url).path).status_code == 200

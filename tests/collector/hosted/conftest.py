@@ -37,7 +37,7 @@ def make_invitation(app: Flask, site_id: int, survey_key: str = "nps", *,
         assert who is not None
         invitation, _ = create_invitation(db.session, survey, who, channel=channel,
                                           send_at=sent_at, now=sent_at, locale=locale)
-        token = issue_token(db.session, invitation, sent_at)
+        token = issue_token(db.session, invitation, sent_at, secret=app.config["SECRET_KEY"])
         invitation.status = status
         db.session.commit()
         return Invited(token, invitation.id, who.id)

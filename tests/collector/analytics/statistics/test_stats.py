@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from collector.analytics.statistics import (
+    Z_95,
     CategoryWeights,
     NpsCounts,
     WeightedNps,
@@ -36,8 +37,9 @@ def test_worked_example_ten_answers() -> None:
     counts = NpsCounts(promoters=6, passives=2, detractors=2)
     assert counts.nps == pytest.approx(40.0)
     assert counts.shares() == {"promoters": 0.6, "passives": 0.2, "detractors": 0.2}
-    # Variance per respondent: p + d - (p - d)^2 = 0.8 - 0.16 = 0.64; SE = sqrt(0.64 / 10).
-    assert counts.standard_error == pytest.approx(100 * math.sqrt(0.064))
+    # Variance per respondent: p + d - (p - d)^2 = 0.8 - 0.16 = 0.64, times n / (n - 1) for
+    # the sample variance (docs/statistics.md): SE = sqrt(0.64 * 10/9 / 10).
+    assert counts.standard_error == pytest.approx(100 * math.sqrt(0.064 * 10 / 9))
     # Adjusted: n = 13, p = 6.75/13, d = 2.75/13, centre = 4/13 = 0.307692.
     # variance = (9.5/13 - (4/13)^2) / 13 = 0.0489304; half width = 1.96 * 0.221202 = 0.433555.
     interval = counts.interval()
@@ -59,16 +61,27 @@ def test_worked_example_large_sample() -> None:
 def test_all_promoters_is_100_but_the_interval_admits_doubt() -> None:
     counts = NpsCounts(promoters=5, passives=0, detractors=0)
     assert counts.nps == 100.0
-    assert counts.standard_error == 0.0  # the naive Wald interval would claim certainty
+    # A 0 would claim certainty: no error, with the reason; the margin is what to draw.
+    assert counts.standard_error is None
+    assert counts.unavailable() == {"standard_error": "one_category"}
     interval = counts.interval()
     assert interval.high == 100.0  # clamped
     assert interval.low < 60.0
+    assert counts.margin() == pytest.approx(100 * Z_95 * math.sqrt(
+        ((5.75 + 0.75) / 8 - (5 / 8) ** 2) / 8))
+
+
+def test_one_answer_has_a_margin_but_no_standard_error() -> None:
+    counts = NpsCounts(promoters=0, passives=0, detractors=1)
+    assert (counts.nps, counts.standard_error) == (-100.0, None)
+    assert counts.margin() > 50
 
 
 def test_no_answers_has_no_score_but_a_full_width_interval() -> None:
     counts = NpsCounts(0, 0, 0)
     assert counts.nps is None
     assert counts.standard_error is None
+    assert set(counts.unavailable().values()) == {"no_answers"}
     interval = counts.interval()
     assert -100.0 <= interval.low < 0 < interval.high <= 100.0
 
@@ -106,9 +119,10 @@ def test_weighted_worked_example() -> None:
     weighted = WeightedNps.of([(10, 100.0), (8, 10.0), (3, 10.0), (0, 10.0)])
     assert weighted.nps == pytest.approx(100 * 80 / 130)
     assert weighted.effective_n == pytest.approx(16900 / 10300)
-    # Linearised: R = 8/13; sqrt(10000 (5/13)^2 + 100 (8/13)^2 + 200 (21/13)^2) / 130.
-    expected = 100 * math.sqrt(10000 * (5 / 13) ** 2 + 100 * (8 / 13) ** 2
-                               + 200 * (21 / 13) ** 2) / 130
+    # Linearised: R = 8/13; sqrt(4/3 · (10000 (5/13)^2 + 100 (8/13)^2 + 200 (21/13)^2)) / 130,
+    # 4/3 being n / (n - 1).
+    expected = 100 * math.sqrt(4 / 3 * (10000 * (5 / 13) ** 2 + 100 * (8 / 13) ** 2
+                                        + 200 * (21 / 13) ** 2)) / 130
     assert weighted.standard_error == pytest.approx(expected)
     # Few effective answers: the interval is wider than the unweighted one on 4 answers.
     unweighted = NpsCounts(1, 1, 2).interval()
@@ -170,3 +184,19 @@ def test_effective_n_never_exceeds_the_number_of_answers(pairs: list[tuple[int, 
     assert weighted.effective_n <= weighted.n + 1e-9
     if weighted.nps is not None:
         assert -100.0 - 1e-9 <= weighted.nps <= 100.0 + 1e-9
+
+
+def test_zero_weight_answers_count_in_n_and_weigh_nothing() -> None:
+    # Σ w²(x - R)² is the same; n grows from 2 to 4, so the factor n / (n - 1) is 4/3, not 2.
+    two = WeightedNps.of([(10, 3.0), (0, 1.0)])
+    four = WeightedNps.of([(10, 3.0), (0, 1.0), (8, 0.0), (2, 0.0)])
+    assert (four.nps, four.effective_n) == (two.nps, two.effective_n)
+    assert four.n == 4
+    assert four.standard_error == pytest.approx(two.standard_error * math.sqrt((4 / 3) / 2))
+
+
+def test_all_weight_in_one_category_has_no_standard_error() -> None:
+    weighted = WeightedNps.of([(10, 2.0), (9, 5.0), (3, 0.0)])
+    assert weighted.nps == 100.0
+    assert weighted.standard_error is None
+    assert weighted.unavailable() == {"standard_error": "one_category"}
