@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
+from collector.core.validation import VALUE_RANGE
 from collector.eligibility.rules import REASONS
 from collector.responses.schemas import _bounded_properties
 from collector.surveys.schemas import SLUG
@@ -72,7 +73,7 @@ class TriggerInSchema(ma.Schema):
     locale = fields.String(validate=validate.Length(min=2, max=35))
     touchpoint = fields.String(validate=validate.Length(min=1, max=64))
     properties = _properties()
-    value = fields.Float(allow_nan=False, validate=validate.Range(min=0))
+    value = fields.Float(allow_nan=False, validate=VALUE_RANGE)
     channel = fields.String(validate=validate.OneOf(INVITATION_CHANNELS), load_default="email")
     delay = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_DELAY_SECONDS),
                            metadata={"description": "Seconds to wait before sending"})

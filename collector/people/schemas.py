@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from collector.core.validation import VALUE_RANGE
 from collector.responses.schemas import Properties
 
 
@@ -14,7 +15,7 @@ class PersonUpsertSchema(ma.Schema):
     name = fields.String(validate=validate.Length(max=200))
     locale = fields.String(validate=validate.Length(min=2, max=35))
     properties = Properties
-    value = fields.Float(allow_nan=False, validate=validate.Range(min=0))
+    value = fields.Float(allow_nan=False, validate=VALUE_RANGE)
 
     @ma.validates_schema
     def _identified(self, data: dict[str, object], **_: object) -> None:

@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
+from collector.core.validation import VALUE_RANGE
 from collector.surveys.schemas import SLUG
 
 CHANNELS = ("in_app", "email", "link", "api")
@@ -53,7 +54,7 @@ class ResponseCreateSchema(ma.Schema):
     channel = fields.String(validate=validate.OneOf(CHANNELS), load_default="in_app")
     touchpoint = fields.String(validate=validate.Length(max=64))
     properties = Properties
-    value = fields.Float(allow_nan=False, validate=validate.Range(min=0))
+    value = fields.Float(allow_nan=False, validate=VALUE_RANGE)
     signals = fields.Nested(SignalsSchema)
     # The widget names the display it answers (docs/api-contract.md).
     display_id = fields.String(validate=validate.Length(min=1, max=40))

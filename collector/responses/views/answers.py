@@ -91,7 +91,9 @@ class Responses(MethodView):
         # Everything the answer shows is at hand: no re-read of survey, version or person.
         version = survey.current_version
         assert version is not None and version.id == response.survey_version_id
-        return with_edit_token(ResponseRow(response, survey.key, version.number, person), moment)
+        # A publishable key lives in browsers: its answer names no person (docs/security.md).
+        shown = None if g.key.role == "publishable" else person
+        return with_edit_token(ResponseRow(response, survey.key, version.number, shown), moment)
 
     @require_key(*READ)
     @blp.arguments(ResponseListArgsSchema, location="query")
@@ -152,7 +154,10 @@ class ResponseUpdate(MethodView):
                            field="edit_token")
         update_response(db.session, response, comment=data.get("comment"),
                         answers=data.get("answers"), now=moment)
-        return response_rows(db.session, [response])[0]
+        row = response_rows(db.session, [response])[0]
+        if g.key.role == "publishable":  # as the POST: no person in a browser's answer
+            row = ResponseRow(row.response, row.survey_key, row.survey_version_number, None)
+        return row
 
 
 @blp.after_request
