@@ -15,6 +15,7 @@ from collector.config import settings_markdown
 from collector.core.clock import now
 from collector.core.database import migrate
 from collector.core.extensions import db
+from collector.serving import gunicorn_argv
 from collector.surveys.demo import seed_demo
 
 
@@ -67,9 +68,10 @@ def serve_command(workers: int | None, port: int | None, host: str | None) -> No
     """Serve the collector with gunicorn."""
     config = current_app.config
     bind = f"{host or config['HOST']}:{port or config['PORT']}"
-    argv = [sys.executable, "-m", "gunicorn", "--bind", bind,
-            "--workers", str(workers or config["WORKERS"]), "--access-logfile", "-",
-            "collector.wsgi:app"]
+    # gthread workers, a body deadline, request limits, keys cut in the access log:
+    # collector/serving.py and docs/deployment.md.
+    argv = [sys.executable, "-m", "gunicorn",
+            *gunicorn_argv(config, bind, workers or config["WORKERS"])]
     os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
 
 

@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TENPOINT_HOST", "HOST", "127.0.0.1", str, "Address `tenpoint serve` binds."),
     Setting("TENPOINT_WORKERS", "WORKERS", 2, int,
             "gunicorn worker processes for `tenpoint serve`."),
+    Setting("TENPOINT_THREADS", "THREADS", 8, int,
+            "Threads per gunicorn worker (gthread) for `tenpoint serve`; a client stuck "
+            "mid-request holds one. See docs/deployment.md."),
+    Setting("TENPOINT_BODY_TIMEOUT_SECONDS", "BODY_TIMEOUT_SECONDS", 10.0, float,
+            "Under `tenpoint serve`, a request body must arrive within this time, else 408. "
+            "0: no deadline."),
     Setting("TENPOINT_PUBLIC_URL", "PUBLIC_URL", None, str,
             "Public base URL of the collector, used in email links. Default: "
             "`http://127.0.0.1:$TENPOINT_PORT`."),
