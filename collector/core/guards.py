@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter
 
 from collector.core.errors import APIError
 from collector.core.json_bodies import UNSTORABLE
+from collector.core.validation import MAX_ID
 
 # Deeper than any body our schemas accept (properties are flat, answers one level), and far
 # below where Python's recursive JSON decoder would raise RecursionError (a 500).
@@ -30,9 +31,10 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
-# The largest id a BIGINT column holds; a larger one in a path would overflow the database
-# driver (a 500) instead of simply finding nothing.
-MAX_PATH_INT = 2**63 - 1
+# The largest id an id column holds: every primary key is a 32-bit INTEGER on PostgreSQL
+# (SQLite's are 64-bit, but never get past this either). A larger one in a path would
+# overflow the parameter (a 500 on PostgreSQL) instead of simply finding nothing: a 404.
+MAX_PATH_INT = MAX_ID
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from collector.core.validation import id_in_range
 from collector.delivery import jobs
 from collector.eligibility.decision_counts import count_decision
 from collector.eligibility.facts import Who, evaluate, record_contact
@@ -226,7 +227,7 @@ def decode_cursor(cursor: str) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         if not raw.startswith("i"):
             raise ValueError(cursor)
-        return int(raw[1:])
+        return id_in_range(int(raw[1:]))
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise InvalidCursor(cursor) from error
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
-from collector.core.validation import VALUE_RANGE
+from collector.core.validation import VALUE_RANGE, Moment
 from collector.eligibility.rules import REASONS
 from collector.responses.schemas import _bounded_properties
 from collector.surveys.schemas import SLUG
@@ -24,11 +22,8 @@ def _properties() -> fields.Dict:
                        validate=_bounded_properties)
 
 
-class AwareDateTime(fields.AwareDateTime):
-    """A time without an offset is read as UTC (docs/api-contract.md)."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(default_timezone=UTC, **kwargs)  # type: ignore[arg-type]
+# A time without an offset is read as UTC (docs/api-contract.md); years 1900 to 2999.
+AwareDateTime = Moment
 
 
 class EligibilityInSchema(ma.Schema):

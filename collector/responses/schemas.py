@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
-from collector.core.validation import VALUE_RANGE
+from collector.core.validation import VALUE_RANGE, Moment
 from collector.surveys.schemas import SLUG
 
 CHANNELS = ("in_app", "email", "link", "api")
@@ -102,8 +100,8 @@ class ResponseUpdateSchema(ma.Schema):
 
 class ResponseListArgsSchema(ma.Schema):
     survey = fields.String(validate=SLUG)
-    since = fields.AwareDateTime(default_timezone=UTC)
-    until = fields.AwareDateTime(default_timezone=UTC)
+    since = Moment()
+    until = Moment()
     verdict = fields.String(validate=validate.OneOf(["accepted", "quarantined", "released"]))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     cursor = fields.String(validate=validate.Length(max=200))

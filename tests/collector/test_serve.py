@@ -45,7 +45,7 @@ def _free_port() -> int:
 def _get(url: str, timeout: float, headers: dict[str, str] | None = None) -> int:
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             return int(answer.status)
     except urllib.error.HTTPError as error:
         return int(error.code)

@@ -27,7 +27,7 @@ def test_background_mode_raises_at_the_call_not_in_the_worker(
     make_client: Callable[..., tenpoint.Client]
 ) -> None:
     client = make_client(background=True)
-    with pytest.raises(tenpoint.InvalidBodyError, match="properties.plan"):
+    with pytest.raises(tenpoint.InvalidBodyError, match=r"properties\.plan"):
         client.trigger("nps", user_id="u-1", properties={"plan": float("nan")})
 
 
