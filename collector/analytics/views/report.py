@@ -96,7 +96,8 @@ def _signed_in_key() -> ApiKey | None:
         return None
     key = db.session.get(ApiKey, key_id)
     moment = now()
-    if key is None or key.revoked_at is not None or key.role not in REPORT_ROLES:
+    if key is None or key.revoked_at is not None or key.role not in REPORT_ROLES \
+            or key.team is not None:
         return None
     if key.expires_at is not None and key.expires_at <= moment:
         return None
@@ -123,11 +124,11 @@ def sign_in() -> ResponseReturnValue:
         _same_origin_post()
         raw = (request.form.get("key") or "").strip()
         key = find_active_key(db.session, raw, now()) if raw else None
-        if key is not None and key.role in REPORT_ROLES:
+        if key is not None and key.role in REPORT_ROLES and key.team is None:
             session.clear()
             session[SESSION_KEY] = key.id
             return redirect(url_for("report.report"), code=303)
-        error = "This is not an active read or admin key."
+        error = "This is not an active read or admin key (of no team)."
     status = 401 if error else 200
     return render_template("report/sign_in.html", error=error), status
 
