@@ -55,7 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TENPOINT_MAX_BODY_BYTES", "MAX_CONTENT_LENGTH", 64 * 1024, int,
             "Largest request body accepted; larger ones get 413."),
     Setting("TENPOINT_TRUSTED_PROXIES", "TRUSTED_PROXIES", 0, int,
-            "How many reverse proxies in front of the collector to trust for `X-Forwarded-For`."),
+            "How many reverse proxies in front of the collector to trust for `X-Forwarded-For`, "
+            "`X-Forwarded-Proto` and `X-Forwarded-Host`."),
     Setting("TENPOINT_CONFIG_CACHE_SECONDS", "CONFIG_CACHE_SECONDS", 5.0, float,
             "How long a process keeps publishable keys, sites and surveys it has read; a "
             "change through another collector reaches it within this time. 0: no cache. "

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    send_from_directory,
+)
 from flask.typing import ResponseReturnValue
 
 from collector.core.database import database_answers
@@ -15,6 +22,26 @@ from collector.surveys.demo import DEMO_SITE, demo_keys
 
 bp = Blueprint("pages", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static" / "pages"
+
+
+# The demo and the API reference are pages of the collector's origin: no page elsewhere may
+# frame them, and they load nothing but their own scripts and styles (the demo's widget talks
+# to this collector; its shadow-root styles are constructed, which style-src allows).
+PAGE_HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                                "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+                                "base-uri 'none'; frame-ancestors 'none'"),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        for name, value in PAGE_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response
 
 
 @bp.get("/healthz")

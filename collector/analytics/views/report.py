@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -17,6 +18,7 @@ from flask import (
     Request,
     Response,
     abort,
+    current_app,
     redirect,
     render_template,
     request,
@@ -62,6 +64,11 @@ class ReportOnlySessions(SecureCookieSessionInterface):
 
     API_PREFIXES = ("/v1/", "/delighted/")
 
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """``Secure`` whenever the page is served over HTTPS (directly, or behind a trusted
+        TLS-terminating proxy), even if ``SESSION_COOKIE_SECURE`` is not set."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if request.path.startswith(self.API_PREFIXES):
             return self.make_null_session(app)
@@ -105,8 +112,16 @@ def _signed_in_key() -> ApiKey | None:
 
 
 def _same_origin_post() -> None:
+    """A form post must come from a page of this collector: as the request names it (through
+    trusted proxies' X-Forwarded-Proto and -Host, ``TENPOINT_TRUSTED_PROXIES``) or as
+    ``TENPOINT_PUBLIC_URL`` names it."""
     origin = request.headers.get("Origin")
-    if origin is not None and origin != request.host_url.rstrip("/"):
+    if origin is None:
+        return
+    public = urlsplit(current_app.config.get("PUBLIC_URL") or "")
+    ours = {f"{request.scheme}://{request.host}",
+            f"{public.scheme}://{public.netloc}" if public.netloc else ""}
+    if origin.rstrip("/").lower() not in {o.lower() for o in ours if o}:
         abort(403)
 
 
