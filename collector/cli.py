@@ -18,6 +18,7 @@ from collector.core.clock import now
 from collector.core.database import migrate
 from collector.core.extensions import db
 from collector.languages.catalogs import missing_catalogs
+from collector.serving import gunicorn_argv
 from collector.surveys.demo import seed_demo
 from collector.widget.views import missing_assets
 
@@ -124,9 +125,10 @@ def serve_command(workers: int | None, port: int | None, host: str | None,
     if host is not None:
         os.environ["TENPOINT_HOST"] = host
     bind = f"{host or config['HOST']}:{port or config['PORT']}"
-    argv = [sys.executable, "-m", "gunicorn", "--bind", bind,
-            "--workers", str(workers or config["WORKERS"]), "--access-logfile", "-",
-            *(["--log-level", "warning"] if quiet else []), "collector.wsgi:app"]
+    # gthread workers, a body deadline, request limits, keys cut in the access log:
+    # collector/serving.py and docs/deployment.md.
+    argv = [sys.executable, "-m", "gunicorn", *(["--log-level", "warning"] if quiet else []),
+            *gunicorn_argv(config, bind, workers or config["WORKERS"])]
     os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
 
 

@@ -49,13 +49,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TENPOINT_HOST", "HOST", "127.0.0.1", str, "Address `tenpoint serve` binds."),
     Setting("TENPOINT_WORKERS", "WORKERS", 2, int,
             "gunicorn worker processes for `tenpoint serve`."),
+    Setting("TENPOINT_THREADS", "THREADS", 8, int,
+            "Threads per gunicorn worker (gthread) for `tenpoint serve`; a client stuck "
+            "mid-request holds one. See docs/deployment.md."),
+    Setting("TENPOINT_BODY_TIMEOUT_SECONDS", "BODY_TIMEOUT_SECONDS", 10.0, float,
+            "Under `tenpoint serve`, a request body must arrive within this time, else 408. "
+            "0: no deadline."),
     Setting("TENPOINT_PUBLIC_URL", "PUBLIC_URL", None, str,
             "Public base URL of the collector, used in email links. Default: "
             "`http://127.0.0.1:$TENPOINT_PORT`."),
     Setting("TENPOINT_MAX_BODY_BYTES", "MAX_CONTENT_LENGTH", 64 * 1024, int,
             "Largest request body accepted; larger ones get 413."),
     Setting("TENPOINT_TRUSTED_PROXIES", "TRUSTED_PROXIES", 0, int,
-            "How many reverse proxies in front of the collector to trust for `X-Forwarded-For`."),
+            "How many reverse proxies in front of the collector to trust for `X-Forwarded-For`, "
+            "`X-Forwarded-Proto` and `X-Forwarded-Host`."),
     Setting("TENPOINT_CONFIG_CACHE_SECONDS", "CONFIG_CACHE_SECONDS", 5.0, float,
             "How long a process keeps publishable keys, sites and surveys it has read; a "
             "change through another collector reaches it within this time. 0: no cache. "

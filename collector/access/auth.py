@@ -52,8 +52,13 @@ def raw_key_from_request() -> str | None:
     return None
 
 
-def authenticate(roles: tuple[str, ...]) -> KeyContext:
-    """Return the caller's key context or raise 401/403 with a code that says why."""
+def authenticate(roles: tuple[str, ...], *, team_scoped: bool = False) -> KeyContext:
+    """Return the caller's key context or raise 401/403 with a code that says why.
+
+    A key created with a ``team`` reaches only endpoints that hold it to its team
+    (``team_scoped``: the follow-up cases); everything else is 403 ``team_scope``, since
+    responses, exports, people, audit and webhooks have no team to filter by
+    (docs/security.md)."""
     raw = raw_key_from_request()
     if not raw:
         raise APIError(401, "missing_api_key",
@@ -69,6 +74,10 @@ def authenticate(roles: tuple[str, ...]) -> KeyContext:
         raise APIError(403, "wrong_key_role",
                        f"A {key.role} key cannot do this; use a {' or '.join(roles)} key.",
                        field="Authorization")
+    if key.team is not None and not team_scoped:
+        raise APIError(403, "team_scope",
+                       f"This key is limited to team {key.team!r}: it may only call the "
+                       "follow-up endpoints (/v1/followups).", field="Authorization")
     context = KeyContext(key_id=key.id, site_id=key.site_id, role=key.role, team=key.team)
     g.key_site = key.site
     if key.role == "publishable":
@@ -114,13 +123,14 @@ def _check_origin(allowed_origins: tuple[str, ...]) -> None:
     g.allowed_origin = origin
 
 
-def require_key(*roles: str) -> Callable[[F], F]:
-    """Decorate a view: it runs only for a key of one of ``roles``; ``g.key`` says which."""
+def require_key(*roles: str, team_scoped: bool = False) -> Callable[[F], F]:
+    """Decorate a view: it runs only for a key of one of ``roles``; ``g.key`` says which.
+    ``team_scoped``: the view holds a team key to its team, so team keys may call it."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            authenticate(roles)
+            authenticate(roles, team_scoped=team_scoped)
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -16,7 +16,13 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from collector.analytics.rollup_builder import PROPERTY_NAME, SUM_NAMES, property_key, ticket_bucket
+from collector.analytics.rollup_builder import (
+    PROPERTY_NAME,
+    SUM_NAMES,
+    answer_weight,
+    property_key,
+    ticket_bucket,
+)
 from collector.analytics.rollup_reader import RollupReader, property_reader, ticket_reader
 from collector.analytics.statistics import (
     NO_ANSWERS,
@@ -136,7 +142,7 @@ def _filtered(query: Select[Any], spec: MetricsQuery) -> Select[Any]:
 
 def _sums(weighted: bool) -> list[ColumnElement[Any]]:
     counted = Response.verdict.in_(COUNTED_VERDICTS)
-    weight = case((Response.value > 0, Response.value), else_=0.0)
+    weight = answer_weight()
     columns: list[ColumnElement[Any]] = []
     for category in ("promoter", "passive", "detractor"):
         mine = counted & (Response.category == category)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from collector.analytics.statistics import DETRACTOR, PASSIVE, PROMOTER
+from collector.core.validation import MAX_VALUE
 from collector.delivery.jobs import enqueue_once, handler
 from collector.delivery.periodic import every, periodic
 from collector.models import (
@@ -50,7 +51,7 @@ MAX_RUN_DAYS = 31
 SUM_NAMES = ("promoters", "promoter_weight", "promoter_weight_squared",
              "passives", "passive_weight", "passive_weight_squared",
              "detractors", "detractor_weight", "detractor_weight_squared", "quarantined")
-PROPERTY_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+PROPERTY_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
 # Site setting: the property names to roll up, e.g. ["plan", "team"].
 ROLLUP_PROPERTIES = "rollup_properties"
 # Each listed name costs one more scan of every rebuilt day; past this, names are ignored.
@@ -69,12 +70,23 @@ NO_TICKET = "no_ticket"
 TICKET_LAG = timedelta(seconds=30)
 
 
+def answer_weight() -> ColumnElement[Any]:
+    """An answer's weight: its ``value`` when positive, else 0; and at most ``MAX_VALUE``.
+
+    The API refuses larger values (docs/statistics.md), but a row stored before that bound
+    (or written by hand) must not overflow Σw² on PostgreSQL (a 500 on every metrics call) or
+    outweigh a site's every other answer: it counts as the largest accepted value. NULL, NaN
+    and negative values weigh nothing."""
+    return case((Response.value > MAX_VALUE, MAX_VALUE), (Response.value > 0, Response.value),
+                else_=0.0)
+
+
 def response_sums() -> list[ColumnElement[Any]]:
     """The ten additive sums of SUM_NAMES over ``responses``: per category the count, Σw and
     Σw² (w = value when positive, else 0: an answer without a value weighs nothing but still
     counts in n), then the quarantined count."""
     counted = Response.verdict.in_(COUNTED_VERDICTS)
-    weight = case((Response.value > 0, Response.value), else_=0.0)
+    weight = answer_weight()
     columns: list[ColumnElement[Any]] = []
     for category in (PROMOTER, PASSIVE, DETRACTOR):
         mine = counted & (Response.category == category)

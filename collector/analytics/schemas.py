@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from collector.core.validation import Moment
 from collector.surveys.schemas import SLUG
 
 GROUP_BY_HELP = ("touchpoint, channel, locale, day, week, month, ticket_resolution, "
@@ -15,8 +14,8 @@ GROUP_BY_HELP = ("touchpoint, channel, locale, day, week, month, ticket_resoluti
 
 class NpsArgsSchema(ma.Schema):
     survey = fields.String(validate=SLUG)
-    since = fields.AwareDateTime(default_timezone=UTC)
-    until = fields.AwareDateTime(default_timezone=UTC)
+    since = Moment()
+    until = Moment()
     group_by = fields.String(validate=validate.Length(1, 80),
                              metadata={"description": GROUP_BY_HELP})
     weight = fields.String(validate=validate.OneOf(["value"]),

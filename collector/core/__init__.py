@@ -22,6 +22,9 @@ def init_app(app: Flask) -> None:
     request_ids.init_app(app)
     guards.init_app(app)
     if app.config["TRUSTED_PROXIES"] > 0:
-        # The client IP is the socket's unless we sit behind proxies we were told about.
+        # The client IP, scheme and host are the socket's and the request's own unless we
+        # sit behind proxies we were told about: then those proxies' X-Forwarded-For, -Proto
+        # and -Host say them (a TLS-terminating proxy makes the report's sign-in https).
         proxies = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies,  # type: ignore[method-assign]
+                                x_proto=proxies, x_host=proxies)

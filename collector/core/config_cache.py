@@ -8,7 +8,8 @@ These change a few times a month, so each process keeps a snapshot for a few sec
 - a change committed through this process (API, CLI, worker) empties the cache at once;
   other processes see it within the TTL (docs/eligibility.md, "Speed");
 - only **publishable** keys are cached: they are public by design (they sit in every page
-  of the host product), so a revoked one working for five more seconds exposes nothing.
+  of the host product), so a revoked one working for five more seconds (at most
+  ``MAX_TTL_SECONDS`` however the setting is set) exposes nothing.
   Secret, read and admin keys are looked up on every request, so revoking one stops it at
   the next request in every process;
 - a survey version never changes once written, so its rendered display per locale is kept
@@ -122,8 +123,13 @@ class ConfigCache:
 _CACHES: weakref.WeakSet[ConfigCache] = weakref.WeakSet()
 
 
+# However long TENPOINT_CONFIG_CACHE_SECONDS is set, a revoked publishable key, a site's
+# removed origin or a deactivated survey reaches every process within this bound.
+MAX_TTL_SECONDS = 60.0
+
+
 def init_app(app: Flask) -> None:
-    cache = ConfigCache(float(app.config["CONFIG_CACHE_SECONDS"]))
+    cache = ConfigCache(min(float(app.config["CONFIG_CACHE_SECONDS"]), MAX_TTL_SECONDS))
     _CACHES.add(cache)
     app.extensions[EXTENSION] = cache
 

@@ -17,6 +17,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from collector.core.errors import APIError
+from collector.core.json_bodies import UNSTORABLE
+from collector.core.validation import MAX_ID
 
 # Deeper than any body our schemas accept (properties are flat, answers one level), and far
 # below where Python's recursive JSON decoder would raise RecursionError (a 500).
@@ -26,11 +28,13 @@ _BRACKETS = re.compile(r"[\[\]{}]")
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _BODY_PATHS = ("/v1/", "/delighted/", "/s/")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
-# The largest id a BIGINT column holds; a larger one in a path would overflow the database
-# driver (a 500) instead of simply finding nothing.
-MAX_PATH_INT = 2**63 - 1
+# The largest id an id column holds: every primary key is a 32-bit INTEGER on PostgreSQL
+# (SQLite's are 64-bit, but never get past this either). A larger one in a path would
+# overflow the parameter (a 500 on PostgreSQL) instead of simply finding nothing: a 404.
+MAX_PATH_INT = MAX_ID
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -70,9 +74,14 @@ def guard_body() -> None:
         elif (declared := environ.get("CONTENT_LENGTH", "").strip()).isdigit() \
                 and int(declared) > limit:
             raise RequestEntityTooLarge()
-    if environ.get("REQUEST_METHOD") in _BODY_METHODS \
-            and environ.get("PATH_INFO", "").startswith(_BODY_PATHS):
+    path = environ.get("PATH_INFO", "")
+    if "\x00" in path:
+        # No route, id or key holds a NUL; PostgreSQL would fail on it (a 500).
+        raise APIError(404, "not_found", "No such path.")
+    if environ.get("REQUEST_METHOD") in _BODY_METHODS and path.startswith(_BODY_PATHS):
         _refuse_deep_json()
+        if request.mimetype in _FORM_TYPES:
+            _refuse_unstorable_form()
 
 
 def _read_chunked_body(environ: dict[str, Any], limit: int) -> None:
@@ -103,6 +112,15 @@ def _refuse_deep_json() -> None:
     if json_depth(body.decode("utf-8", errors="replace")) > MAX_JSON_DEPTH:
         raise APIError(400, "json_too_deep",
                        f"JSON nested deeper than {MAX_JSON_DEPTH} levels is refused.")
+
+
+def _refuse_unstorable_form() -> None:
+    """Form fields (hosted pages, Delighted-style posts) cannot carry a NUL either; JSON
+    bodies and query strings are checked by the parser (collector/core/json_bodies.py)."""
+    for name, value in request.form.items(multi=True):
+        if UNSTORABLE.search(value) or UNSTORABLE.search(name):
+            raise APIError(422, "validation_failed",
+                           f"{name}: text may not contain NUL characters.", field=name)
 
 
 def add_nosniff(response: Response) -> Response:

@@ -41,7 +41,16 @@ def _idempotency_key() -> str | None:
 
 
 def _request_fingerprint() -> str:
-    return hashlib.sha256(request.get_data(cache=True)).hexdigest()
+    """The body as data, not bytes: the same JSON with its keys reordered or spaced otherwise
+    is the same request. The key's role is part of it, so a publishable key that repeats a
+    server's ``Idempotency-Key`` gets a 409, never the server's answer (which names a person)."""
+    raw = request.get_data(cache=True)
+    try:
+        body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
+    except ValueError:  # not JSON (a form, or a body the parser refuses anyway): its bytes
+        body = raw.decode("latin-1")
+    role = getattr(g.get("key"), "role", "")
+    return hashlib.sha256(f"{role}\n{body}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

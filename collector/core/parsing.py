@@ -6,14 +6,16 @@ Browsers post with ``Content-Type: text/plain`` so the request stays a CORS "sim
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import flask_smorest
 import marshmallow as ma
 from flask import Request
 from webargs.core import missing
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
+
+from collector.core.errors import APIError
+from collector.core.json_bodies import UNSTORABLE, BodyRefused, load_json_body
 
 
 class BrowserFriendlyParser(FlaskParser):
@@ -33,15 +35,24 @@ class BrowserFriendlyParser(FlaskParser):
         return super()._get_schema(argmap, req)
 
     def _raw_load_json(self, req: Request) -> Any:
-        if req.mimetype == "text/plain":
-            data = req.get_data(cache=True, as_text=True)
-            if not data:
-                return missing
-            try:
-                return json.loads(data)
-            except json.JSONDecodeError as error:
-                return self._handle_invalid_json_error(error, req)
-        return super()._raw_load_json(req)
+        # text/plain too (see above). Decoded strictly: collector/core/json_bodies.py.
+        if req.mimetype != "text/plain" and not is_json_request(req):
+            return missing
+        data = req.get_data(cache=True)
+        if not data:
+            return missing
+        try:
+            return load_json_body(data)
+        except BodyRefused as refused:
+            raise APIError(refused.status, refused.code, refused.message,
+                           field=refused.field) from refused
+
+    def load_querystring(self, req: Request, schema: ma.Schema) -> Any:
+        for name, value in req.args.items(multi=True):
+            if UNSTORABLE.search(value) or UNSTORABLE.search(name):
+                raise APIError(422, "validation_failed",
+                               f"{name}: text may not contain NUL characters.", field=name)
+        return super().load_querystring(req, schema)
 
 
 class Blueprint(flask_smorest.Blueprint):

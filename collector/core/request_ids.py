@@ -17,7 +17,7 @@ from flask import Flask, Response, g, request
 
 log = logging.getLogger(__name__)
 HEADER = "X-Request-Id"
-_SANE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_SANE = re.compile(r"[A-Za-z0-9._:-]{1,128}\Z")
 
 
 class _RequestIds:

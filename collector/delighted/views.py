@@ -20,6 +20,7 @@ from collector.core.clock import now
 from collector.core.errors import APIError
 from collector.core.extensions import db
 from collector.core.idempotency import write_endpoint
+from collector.core.json_bodies import BodyRefused, load_json_body
 from collector.delighted.vocabulary import (
     DelightedError,
     find_by_identifier,
@@ -86,9 +87,15 @@ def _route(path: str, **options: Any) -> Any:
 def _params() -> dict[str, Any]:
     if request.method == "GET":
         return request.args.to_dict()
-    body = request.get_json(silent=True)
-    if isinstance(body, dict):
-        return body
+    if request.is_json:
+        # Strictly decoded like every JSON body (collector/core/json_bodies.py).
+        try:
+            body = load_json_body(request.get_data(cache=True))
+        except BodyRefused as refused:
+            raise APIError(refused.status, refused.code, refused.message,
+                           field=refused.field) from refused
+        if isinstance(body, dict):
+            return body
     form: dict[str, Any] = {}
     for key, value in request.form.items():  # ``properties[locale]=fr`` style forms
         name, _, sub = key.partition("[")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collector.analytics.statistics import NpsCounts
+from collector.core.validation import MAX_ID
 from collector.models import Invitation, Person, Response, Site, Survey
 from collector.people.lookup import find_person
 
@@ -92,7 +93,7 @@ def find_by_identifier(session: Session, site_id: int, identifier: str) -> Perso
     kind, _, value = identifier.partition(":")
     query = select(Person).where(Person.site_id == site_id)
     if not value:
-        if not identifier.isdigit():
+        if not identifier.isdigit() or int(identifier) > MAX_ID:
             return None
         return session.scalars(query.where(Person.id == int(identifier))).first()
     if kind == "email":

@@ -33,12 +33,50 @@ class Target:
     addresses: tuple[str, ...]
 
 
-def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return (address.is_private or address.is_loopback or address.is_link_local
-            or address.is_unspecified or address.is_multicast or address.is_reserved
-            or not address.is_global)
+# Special-purpose blocks (the IANA registries) that Python's ``is_global`` misses in some
+# versions, or that it counts as global though no webhook receiver lives there.
+_SPECIAL = tuple(ipaddress.ip_network(block) for block in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.31.196.0/24", "192.52.193.0/24",
+    "192.88.99.0/24", "192.168.0.0/16", "192.175.48.0/24", "198.18.0.0/15",
+    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+    "::/128", "::1/128", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32",
+    "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _embedded(address: IPAddress) -> list[IPAddress]:
+    """The address and every IPv4 address it carries (IPv4-mapped, IPv4-compatible, NAT64,
+    6to4 and Teredo): a packet to ``[2002:7f00:1::]`` reaches 127.0.0.1 through a relay."""
+    found: list[IPAddress] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            found.append(address.ipv4_mapped)
+        if address.sixtofour is not None:
+            found.append(address.sixtofour)
+        if address.teredo is not None:
+            found.extend(address.teredo)
+        if address in _NAT64 or (address in _IPV4_COMPATIBLE and int(address) > 1):
+            found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def _forbidden(address: IPAddress) -> bool:
+    """True unless every address it is or carries is a public unicast address."""
+    for candidate in _embedded(address):
+        if (not candidate.is_global or candidate.is_private or candidate.is_loopback
+                or candidate.is_link_local or candidate.is_unspecified
+                or candidate.is_multicast or candidate.is_reserved
+                or any(candidate.version == block.version and candidate in block
+                       for block in _SPECIAL)):
+            return True
+        if isinstance(candidate, ipaddress.IPv6Address) and candidate.is_site_local:
+            return True
+    return False
 
 
 def resolve(url: str, *, allow_private: bool) -> Target:
@@ -62,9 +100,11 @@ def resolve(url: str, *, allow_private: bool) -> Target:
     if not allow_private:
         for raw in addresses:
             if _forbidden(ipaddress.ip_address(raw.split("%")[0])):
+                # Which address is not said: the answer must not turn the collector into
+                # a way to read this network's DNS.
                 raise UnsafeDestination(
-                    f"{parts.hostname} resolves to {raw}, a private, loopback, link-local or "
-                    "reserved address; webhooks may not reach it.")
+                    f"{parts.hostname} is, or resolves to, a private, loopback, link-local or "
+                    "special-purpose address; webhooks may not reach it.")
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query

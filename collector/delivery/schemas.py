@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
+from collector.core.validation import Moment
 from collector.delivery.chat import CHAT_EVENTS, FORMATS
 from collector.delivery.events import EVENT_TYPES
 
@@ -131,8 +130,8 @@ class FollowupNoteSchema(ma.Schema):
 
 class FollowupStatsArgsSchema(ma.Schema):
     team = fields.String(validate=validate.Length(max=100))
-    since = fields.AwareDateTime(default_timezone=UTC)
-    until = fields.AwareDateTime(default_timezone=UTC)
+    since = Moment()
+    until = Moment()
 
 
 class FollowupStatsSchema(ma.Schema):

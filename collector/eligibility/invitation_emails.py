@@ -100,7 +100,7 @@ def render_invitation_email(
     }
     env = _environment()
     return RenderedEmail(
-        subject=texts["question"],
+        subject=header_text(texts["question"]),
         html=env.get_template("email/invitation.html").render(context),
         text=env.get_template("email/invitation.txt").render(context),
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>",
@@ -132,10 +132,17 @@ def invitation_email(session: Session, invitation: Invitation, now: datetime,
     return rendered, person
 
 
+def header_text(text: str) -> str:
+    """One header line: a question written over several lines (any line break, tab or
+    Unicode separator) becomes one line of single spaces, so it can neither break the
+    message nor add a header (``build_message`` refused it: every send failed)."""
+    return " ".join(text.split())
+
+
 def build_message(rendered: RenderedEmail, *, to: str, mail_from: str,
                   now: datetime) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = rendered.subject
+    message["Subject"] = header_text(rendered.subject)
     message["From"] = mail_from
     message["To"] = to
     message["Date"] = format_datetime(now)

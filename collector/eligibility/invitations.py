@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collector.core.rows import rows_changed
+from collector.core.validation import id_in_range
 from collector.delivery import jobs
 from collector.delivery.periodic import every, periodic
 from collector.eligibility.decision_counts import count_decision
@@ -206,7 +207,7 @@ def decode_cursor(cursor: str) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         if not raw.startswith("i"):
             raise ValueError(cursor)
-        return int(raw[1:])
+        return id_in_range(int(raw[1:]))
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise InvalidCursor(cursor) from error
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
 from collector.core.schema_fields import bounded_properties
+from collector.core.validation import VALUE_RANGE, Moment
 from collector.eligibility.rules import REASONS
 from collector.surveys.schemas import SLUG
 
@@ -23,11 +22,8 @@ def _properties() -> fields.Dict:
                        validate=bounded_properties)
 
 
-class AwareDateTime(fields.AwareDateTime):
-    """A time without an offset is read as UTC (docs/api-contract.md)."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(default_timezone=UTC, **kwargs)  # type: ignore[arg-type]
+# A time without an offset is read as UTC (docs/api-contract.md); years 1900 to 2999.
+AwareDateTime = Moment
 
 
 class EligibilityInSchema(ma.Schema):
@@ -78,7 +74,7 @@ class TriggerInSchema(ma.Schema):
     locale = fields.String(validate=validate.Length(min=2, max=35))
     touchpoint = fields.String(validate=validate.Length(min=1, max=64))
     properties = _properties()
-    value = fields.Float(allow_nan=False, validate=validate.Range(min=0))
+    value = fields.Float(allow_nan=False, validate=VALUE_RANGE)
     channel = fields.String(validate=validate.OneOf(INVITATION_CHANNELS), load_default="email")
     delay = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_DELAY_SECONDS),
                            metadata={"description": "Seconds to wait before sending"})

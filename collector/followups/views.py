@@ -58,7 +58,7 @@ def _case_or_404(case_id: int) -> FollowupCase:
 
 @blp.route("")
 class Cases(MethodView):
-    @require_key(*READ)
+    @require_key(*READ, team_scoped=True)
     @blp.arguments(FollowupListArgsSchema, location="query")
     @blp.response(200, FollowupPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +78,7 @@ class Cases(MethodView):
 
 @blp.route("/stats")
 class CaseStats(MethodView):
-    @require_key(*READ)
+    @require_key(*READ, team_scoped=True)
     @blp.arguments(FollowupStatsArgsSchema, location="query")
     @blp.response(200, FollowupStatsSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -90,13 +90,13 @@ class CaseStats(MethodView):
 
 @blp.route("/<int:case_id>")
 class CaseById(MethodView):
-    @require_key(*READ)
+    @require_key(*READ, team_scoped=True)
     @blp.response(200, FollowupCaseSchema)
     def get(self, case_id: int) -> FollowupCase:
         """One case with its timeline."""
         return _case_or_404(case_id)
 
-    @require_key(*WRITE)
+    @require_key(*WRITE, team_scoped=True)
     @write_endpoint("followups.update")
     @blp.arguments(FollowupUpdateSchema)
     @blp.response(200, FollowupCaseSchema)
@@ -120,7 +120,7 @@ class CaseById(MethodView):
 
 @blp.route("/<int:case_id>/notes")
 class CaseNotes(MethodView):
-    @require_key(*WRITE)
+    @require_key(*WRITE, team_scoped=True)
     @write_endpoint("followups.note")
     @blp.arguments(FollowupNoteSchema)
     @blp.response(201, FollowupCaseSchema)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from collector.core.validation import id_in_range
 from collector.models import AuditEntry
 
 
@@ -26,7 +27,7 @@ def _decode(cursor: str) -> int:
         tag, _, ident = raw.partition("|")
         if tag != "audit":
             raise ValueError(tag)
-        return int(ident)
+        return id_in_range(int(ident))
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise InvalidAuditCursor(cursor) from error
 

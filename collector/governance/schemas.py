@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
+from collector.core.validation import Moment
 from collector.surveys.schemas import SLUG
 
 
 class ExportArgsSchema(ma.Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "ndjson"]))
     survey = fields.String(validate=SLUG)
-    since = fields.AwareDateTime(default_timezone=UTC)
-    until = fields.AwareDateTime(default_timezone=UTC)
+    since = Moment()
+    until = Moment()
     verdict = fields.String(validate=validate.OneOf(["accepted", "quarantined", "released"]))
 
 
@@ -23,8 +22,8 @@ class AuditArgsSchema(ma.Schema):
     entity = fields.String(validate=validate.Length(1, 100), metadata={
         "description": "an entity type (`survey`) or one entity (`survey:12`)"})
     action = fields.String(validate=validate.Length(1, 64))
-    since = fields.AwareDateTime(default_timezone=UTC)
-    until = fields.AwareDateTime(default_timezone=UTC)
+    since = Moment()
+    until = Moment()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     cursor = fields.String(validate=validate.Length(max=200))
 

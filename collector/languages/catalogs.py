@@ -164,7 +164,7 @@ def interface_strings(locale: str) -> dict[str, str]:
 
 # --- negotiation -------------------------------------------------------------------------
 
-_QUALITY = re.compile(r"^q=([01](?:\.\d{0,3})?)$")
+_QUALITY = re.compile(r"q=([01](?:\.\d{0,3})?)\Z")
 
 
 def parse_language_list(header: str | None) -> list[str]:

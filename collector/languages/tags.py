@@ -20,7 +20,7 @@ from babel.core import get_global
 SCRIPT_SENSITIVE = frozenset({"zh", "sr", "bs", "uz", "az", "pa", "mn"})
 # Tags Babel parses but a catalog directory would spell differently.
 ALIASES = {"no": "nb", "iw": "he", "in": "id", "ji": "yi", "tl": "fil", "zh_Hans_CN": "zh_CN"}
-_TAG = re.compile(r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$")
+_TAG = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*\Z")
 
 
 def _default_script(language: str) -> str | None:

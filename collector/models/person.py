@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from collector.models.base import Base
@@ -37,6 +37,11 @@ class Person(ShownIdentifiers, Base):
         UniqueConstraint("site_id", "external_id", name="uq_people_site_external"),
         UniqueConstraint("site_id", "anonymous_id", name="uq_people_site_anonymous"),
         Index("ix_people_site_email", "site_id", "email"),
+        # One person per email among those known by email alone (migration 0016); people
+        # with a user id are unique by it and may share an address.
+        Index("uq_people_site_email", "site_id", "email", unique=True,
+              postgresql_where=text("external_id IS NULL AND email IS NOT NULL"),
+              sqlite_where=text("external_id IS NULL AND email IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ from typing import Any
 import swagger_ui_bundle
 from flask import (
     Blueprint,
+    Response,
     current_app,
     jsonify,
     redirect,
@@ -36,6 +37,26 @@ def index() -> ResponseReturnValue:
     """Somewhere useful instead of a 404: the demo when it is seeded, else the API reference."""
     seeded = db.session.scalars(select(Site.id).where(Site.slug == DEMO_SITE)).first()
     return redirect(url_for("pages.demo" if seeded is not None else "pages.docs"))
+
+
+# The demo and the API reference are pages of the collector's origin: no page elsewhere may
+# frame them, and they load nothing but their own scripts and styles (the demo's widget talks
+# to this collector; its shadow-root styles are constructed, which style-src allows).
+PAGE_HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                                "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+                                "base-uri 'none'; frame-ancestors 'none'"),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        for name, value in PAGE_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response
 
 
 @bp.get("/healthz")

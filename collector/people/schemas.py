@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.schema_fields import Properties
+from collector.core.validation import VALUE_RANGE
 
 
 class PersonUpsertSchema(ma.Schema):
@@ -14,7 +15,7 @@ class PersonUpsertSchema(ma.Schema):
     name = fields.String(validate=validate.Length(max=200))
     locale = fields.String(validate=validate.Length(min=2, max=35))
     properties = Properties
-    value = fields.Float(allow_nan=False, validate=validate.Range(min=0))
+    value = fields.Float(allow_nan=False, validate=VALUE_RANGE)
 
     @ma.validates_schema
     def _identified(self, data: dict[str, object], **_: object) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from collector.analytics.statistics import category_of
 from collector.core.rows import insert_row
+from collector.core.validation import id_in_range
 from collector.eligibility.invitations import record_answer
 from collector.followups.cases import after_response
 from collector.models import Person, Response, Survey, SurveyVersion
@@ -94,7 +95,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, _, ident = base64.urlsafe_b64decode(padded).decode().partition("|")
-        return datetime.fromisoformat(stamp), int(ident)
+        return datetime.fromisoformat(stamp), id_in_range(int(ident))
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise InvalidCursor(cursor) from error
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
 from collector.core.schema_fields import Properties
+from collector.core.validation import VALUE_RANGE, Moment
 from collector.surveys.schemas import SLUG
 
 CHANNELS = ("in_app", "email", "link", "api")
@@ -35,7 +34,7 @@ class ResponseCreateSchema(ma.Schema):
     channel = fields.String(validate=validate.OneOf(CHANNELS), load_default="in_app")
     touchpoint = fields.String(validate=validate.Length(max=64))
     properties = Properties
-    value = fields.Float(allow_nan=False, validate=validate.Range(min=0))
+    value = fields.Float(allow_nan=False, validate=VALUE_RANGE)
     signals = fields.Nested(SignalsSchema)
     # The widget names the display it answers (docs/api-contract.md).
     display_id = fields.String(validate=validate.Length(min=1, max=40))
@@ -91,8 +90,8 @@ class ResponseUpdateSchema(ma.Schema):
 
 class ResponseListArgsSchema(ma.Schema):
     survey = fields.String(validate=SLUG)
-    since = fields.AwareDateTime(default_timezone=UTC)
-    until = fields.AwareDateTime(default_timezone=UTC)
+    since = Moment()
+    until = Moment()
     verdict = fields.String(validate=validate.OneOf(["accepted", "quarantined", "released"]))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     cursor = fields.String(validate=validate.Length(max=200))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$",
-                       error="Use 1-64 lowercase letters, digits, '-' or '_'.")
+from collector.core.validation import FullMatch
+
+SLUG = FullMatch(r"^[a-z0-9][a-z0-9_-]{0,63}$",
+                 error="Use 1-64 lowercase letters, digits, '-' or '_'.")
 RATE = validate.Range(min=0.0, max=1.0)
 NON_NEGATIVE = validate.Range(min=0)
 
@@ -54,8 +56,8 @@ class RulesSchema(ma.Schema):
 
 
 class AppearanceSchema(ma.Schema):
-    brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$",
-                                                         error="Use a colour like #3355ff."))
+    brand_color = fields.String(validate=FullMatch(r"^#[0-9a-fA-F]{6}$",
+                                                error="Use a colour like #3355ff."))
     position = fields.String(validate=validate.OneOf(
         ["bottom-right", "bottom-left", "bottom", "center"]))
     theme = fields.String(validate=validate.OneOf(["light", "dark", "auto"]))

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Union
 
 from tenpoint._errors import ConfigurationError
-from tenpoint._http import HTTPTransport, Response
+from tenpoint._http import HTTPTransport, Response, encode_json
 from tenpoint._models import Decision
 from tenpoint._resources import Invitations, Metrics, People, Responses, Tickets
 from tenpoint._worker import DEFAULT_QUEUE_SIZE, BackgroundWorker
@@ -124,6 +124,8 @@ class Client:
         send = functools.partial(self._request, method, path, body=body,
                                  idempotency_key=idempotency_key)
         if self._worker is not None:
+            if body is not None:
+                encode_json(body)  # NaN or Infinity: InvalidBodyError now, not in the worker
             return self._worker.submit(send)
         return send().data
 

@@ -115,5 +115,10 @@ def error_from_response(
     return APIStatusError(message, **common)
 
 
+class InvalidBodyError(TenpointError, ValueError):
+    """A call's data cannot be sent as JSON (NaN or Infinity in it); raised before sending,
+    also in background mode. ``field`` names where, as a dotted path."""
+
+
 class ConfigurationError(TenpointError, ValueError):
     """The client was built without a key or URL, or with a bad option."""

@@ -11,6 +11,7 @@ import email.utils
 import http.client
 import json
 import logging
+import math
 import os
 import platform
 import random
@@ -23,7 +24,12 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from tenpoint._errors import APIConnectionError, TenpointError, error_from_response
+from tenpoint._errors import (
+    APIConnectionError,
+    InvalidBodyError,
+    TenpointError,
+    error_from_response,
+)
 from tenpoint._version import __version__
 
 log = logging.getLogger("tenpoint")
@@ -55,7 +61,32 @@ def _json_default(value: Any) -> Any:
 
 
 def encode_json(body: Any) -> bytes:
-    return json.dumps(body, default=_json_default, separators=(",", ":")).encode()
+    """Strict JSON: NaN and Infinity (a pandas gap, a division by zero) raise
+    ``InvalidBodyError`` naming the field instead of writing ``NaN``, which is not JSON and
+    which the collector refuses (docs/sdk.md, "Decisions")."""
+    try:
+        return json.dumps(body, default=_json_default, separators=(",", ":"),
+                          allow_nan=False).encode()
+    except ValueError as error:
+        field = _non_finite_path(body)
+        if field is None:
+            raise
+        raise InvalidBodyError(
+            f"{field}: NaN and Infinity are not JSON; send a finite number or None",
+            code="non_finite_number", field=field) from error
+
+
+def _non_finite_path(data: Any, path: str = "") -> str | None:
+    if isinstance(data, float) and not math.isfinite(data):
+        return path or "body"
+    items: Any = (data.items() if isinstance(data, Mapping) else
+                  enumerate(data) if isinstance(data, (list, tuple)) else ())
+    for key, value in items:
+        found = _non_finite_path(value, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
 
 
 def _query_value(value: Any) -> str:

@@ -87,7 +87,7 @@ def test_init_demo_ends_with_the_block_a_newcomer_needs(app: Flask, runner) -> N
     lines = [line.strip() for line in result.output.strip().splitlines()]
     assert len(lines) <= 15
     public = app.config["PUBLIC_URL"]
-    for expected in (f"Demo page        {public}/demo", f"Console          {public}/report",
+    for expected in (f"Demo page        {public}/demo", f"Console          {public}/console/",
                      f"API reference    {public}/docs", "Publishable key  pk_",
                      "Secret key       sk_", "Read key         rk_", "Admin key        ak_",
                      "tenpoint sites create"):

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel import dates
 from flask import (
@@ -23,6 +24,7 @@ from flask import (
     Request,
     Response,
     abort,
+    current_app,
     g,
     redirect,
     render_template,
@@ -56,6 +58,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 View = Callable[..., ResponseReturnValue]
+# What a team key may open in the console.
+TEAM_PATHS = ("/console/followups", "/console/sign-out", "/console/console.css")
 
 
 class ConsoleOnlySessions(SecureCookieSessionInterface):
@@ -66,6 +70,11 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
     """
 
     API_PREFIXES = ("/v1/", "/delighted/")
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """``Secure`` whenever the page is served over HTTPS (directly, or behind a trusted
+        TLS-terminating proxy), even if ``SESSION_COOKIE_SECURE`` is not set."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if request.path.startswith(self.API_PREFIXES):
@@ -101,10 +110,15 @@ def signed_in_key() -> ApiKey | None:
 
 
 def guard_post() -> None:
-    """Refuse a form posted from another site (CSRF): 403 before anything is read."""
+    """Refuse a form posted from another site (CSRF): 403 before anything is read. This
+    collector's origin is as the request names it (through trusted proxies' X-Forwarded-Proto
+    and -Host, ``TENPOINT_TRUSTED_PROXIES``) or as ``TENPOINT_PUBLIC_URL`` names it."""
     origin = request.headers.get("Origin")
     if origin is not None:
-        if origin != request.host_url.rstrip("/"):
+        public = urlsplit(current_app.config.get("PUBLIC_URL") or "")
+        ours = {f"{request.scheme}://{request.host}",
+                f"{public.scheme}://{public.netloc}" if public.netloc else ""}
+        if origin.rstrip("/").lower() not in {o.lower() for o in ours if o}:
             abort(403)
     elif request.headers.get("Sec-Fetch-Site") not in (None, "same-origin", "none"):
         abort(403)
@@ -124,6 +138,10 @@ def viewer(view: View) -> View:
         g.console_site = db.session.get(Site, key.site_id)
         if request.method == "POST" and key.role not in EDIT_ROLES:
             return render_template("console/refused.html"), 403
+        # A team key reaches its team's follow-up cases only, as in the API: the other
+        # screens have no team to filter by (docs/security.md, "Team keys").
+        if key.team is not None and not request.path.startswith(TEAM_PATHS):
+            return redirect(url_for("console.followups"), code=303)
         return view(*args, **kwargs)
     return wrapper
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import g
@@ -17,6 +18,8 @@ from collector.eligibility.schemas import TicketInSchema, TicketOutSchema
 from collector.eligibility.tickets import record_ticket_event
 from collector.people.lookup import upsert_person
 
+MAX_TICKET_AHEAD = timedelta(days=1)
+
 blp = Blueprint("tickets", __name__, url_prefix="/v1/tickets",
                 description="Support ticket status, for the open-ticket rules.")
 
@@ -31,6 +34,12 @@ class Tickets(MethodView):
         """Record a ticket's status at ``at`` (default: now). Idempotent and order-safe: an
         event older than the stored one changes nothing (``applied: false``)."""
         moment = now()
+        if data.get("at") is not None and data["at"] > moment + MAX_TICKET_AHEAD:
+            # A later ``at`` always wins (order-safe), so one dated far ahead would pin the
+            # ticket's status for good; a day covers any clock skew (docs/eligibility.md).
+            raise APIError(422, "validation_failed",
+                           "at: a ticket event may be at most one day in the future.",
+                           field="at")
         person = upsert_person(db.session, g.key.site_id, moment, user_id=data.get("user_id"),
                                email=data.get("email"))
         if person is None:

@@ -92,7 +92,9 @@ class Responses(MethodView):
         # Everything the answer shows is at hand: no re-read of survey, version or person.
         version = survey.current_version
         assert version is not None and version.id == response.survey_version_id
-        return with_edit_token(ResponseRow(response, survey.key, version.number, person), moment,
+        # A publishable key lives in browsers: its answer names no person (docs/security.md).
+        shown = None if g.key.role == "publishable" else person
+        return with_edit_token(ResponseRow(response, survey.key, version.number, shown), moment,
                                browser=g.key.role == "publishable")
 
     @require_key(*READ)
@@ -186,7 +188,10 @@ class ResponseUpdate(MethodView):
         update_response(db.session, response, comment=data.get("comment"),
                         answers=data.get("answers"), now=moment)
         row = response_rows(db.session, [response])[0]
-        return HiddenVerdict(row) if g.key.role == "publishable" else row
+        if g.key.role == "publishable":  # as the POST: no person, no verdict for a browser
+            return HiddenVerdict(ResponseRow(row.response, row.survey_key,
+                                             row.survey_version_number, None))
+        return row
 
 
 @blp.after_request

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from collector.access.keys import hash_key
-from collector.core.config_cache import ConfigCache
+from collector.core.config_cache import _CACHES, ConfigCache
 from collector.core.extensions import db
 from collector.models import ApiKey
 from tests.factories import SiteKeys, Ticking
@@ -75,3 +75,29 @@ def test_a_survey_change_through_this_process_is_seen_by_the_next_check(
                          data=json.dumps({"survey": survey, "user_id": "u-2"}),
                          headers={"Content-Type": "text/plain"}).get_json()
     assert answer["reason"] == "survey_inactive"
+
+
+def test_a_publishable_key_revoked_elsewhere_stops_within_the_ttl(
+        make_app, sqlite_url: str, app: Flask, runner, site: SiteKeys, survey: str) -> None:
+    """Another process (here: another app on the same database) keeps its snapshot of the key
+    until its entry expires, then reads the revocation: docs/protection.md, "Keys"."""
+    other = make_app(sqlite_url)
+    ticking = Ticking()
+    cache = other.extensions["tenpoint_config_cache"]
+    cache._clock = ticking
+    _CACHES.discard(cache)  # another process: a commit here does not empty its cache
+    assert _eligibility(other, site, survey) == 200  # cached in the other process
+    with app.app_context():
+        key_id = db.session.scalars(
+            select(ApiKey.id).where(ApiKey.key_hash == hash_key(site.publishable))).one()
+    assert runner.invoke(args=["keys", "revoke", str(key_id)]).exit_code == 0
+    assert _eligibility(app, site, survey) == 401
+    ticking.now += 4.9
+    assert _eligibility(other, site, survey) == 200
+    ticking.now += 0.2
+    assert _eligibility(other, site, survey) == 401
+
+
+def test_the_cache_time_is_bounded_however_it_is_set(make_app, sqlite_url: str) -> None:
+    configured = make_app(sqlite_url, CONFIG_CACHE_SECONDS=86400)
+    assert configured.extensions["tenpoint_config_cache"].ttl == 60.0

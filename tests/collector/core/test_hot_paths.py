@@ -60,10 +60,10 @@ def test_the_submit_answer_names_survey_version_and_person(world: World) -> None
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["survey"], body["survey_version"]) == ("nps", 1)
-    assert body["person"]["user_id"] == "u-3"
+    assert body["person"] is None  # a browser's answer names no person (docs/security.md)
     listed = world.get("/v1/responses?survey=nps", "read").get_json()["data"]
-    assert [(row["id"], row["survey_version"], row["person"]) for row in listed] == [
-        (body["id"], 1, body["person"])]
+    assert [(row["id"], row["survey_version"], row["person"]["user_id"]) for row in listed] == [
+        (body["id"], 1, "u-3")]
 
 
 @pytest.mark.parametrize("storage", ["memory", "redis"])

@@ -196,3 +196,32 @@ def test_fetching_the_email_keeps_the_link_the_trigger_returned(app, client, sit
                                 headers=site.auth("secret")).json["html"] for _ in range(2))
     assert f"{url}?score=3" in first and f"{url}?score=3" in second
     assert client.get(urlsplit(url).path).status_code == 200
+
+
+@pytest.mark.parametrize("question", [
+    "How likely are you\nto recommend us?",
+    "How likely are you\r\nBcc: victim@example.com\r\nto recommend us?",
+    "How likely\u2028are you\tto recommend us?",
+])
+def test_a_line_break_in_the_question_cannot_break_or_inject_a_header(app, smtp,
+                                                                       question) -> None:
+    from tests.factories import TEXTS_EN, make_site, make_survey
+
+    box, port = smtp
+    with app.app_context():
+        site = make_site(db.session, "multi")
+        make_survey(db.session, site.site_id, texts={"en": {**TEXTS_EN, "question": question}})
+    invited = make_invitation(app, site.site_id, email="dana@example.com", status="pending")
+    settings = MailSettings(public_url="https://nps.example.com",
+                            secret_key=app.config["SECRET_KEY"],
+                            mail_from="Example <nps@example.com>",
+                            smtp_url=f"smtp://127.0.0.1:{port}")
+    with app.app_context():
+        invitation = db.session.get(Invitation, invited.invitation_id)
+        assert send_invitation_email(db.session, invitation, invitation.send_at, settings)
+        db.session.commit()
+    [message] = box.messages
+    assert message["Bcc"] is None
+    subject = str(message["Subject"])
+    assert "\n" not in subject and "\r" not in subject
+    assert subject.startswith("How likely") and subject.endswith("to recommend us?")

@@ -1,5 +1,6 @@
 """schemathesis against /openapi.json with all of its checks: no 500, and every status, header
-and body as documented. Bounded and deterministic (fixed examples per operation, derandomized).
+and body as documented; with every key role, on SQLite and PostgreSQL. Bounded and
+deterministic (fixed examples per operation and role, derandomized).
 
 The operations are read from the spec when the tests are collected, one test per operation,
 so endpoints added later are fuzzed too and a failure names its operation.
@@ -7,16 +8,26 @@ so endpoints added later are fuzzed too and a failure names its operation.
 
 from __future__ import annotations
 
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from flask import Flask
 from hypothesis import HealthCheck, given, settings
 
 from collector import create_app
 from tests.collector.protection.conftest import World, world
+from tests.conftest import _truncate_all
 
-EXAMPLES_PER_OPERATION = 20
+# Bounded so the whole run (both databases, every role) stays under two minutes: the admin
+# key reaches past authentication into every operation and gets the most examples; the other
+# roles are mostly refused (their answers are still checked against the spec).
+EXAMPLES = {"admin": 6, "secret": 2, "read": 2, "publishable": 2}
+DATABASES = ("sqlite", "postgres")
 # All checks, each with its defaults but one: rules JSON Schema cannot state (one of
 # user_id/email, an opaque cursor that must be ours, a survey that must exist) answer 422
 # with the field at fault, so a schema-valid request may be refused with 422 (or 400).
@@ -32,22 +43,40 @@ def _operation_labels() -> list[str]:
     return sorted(result.ok().label for result in spec.get_all_operations())
 
 
-@pytest.fixture
-def fuzz_world(protected) -> World:
-    # Bot verdicts on, rate limits off: a 429 for the fuzzer's own volume would hide the rest.
-    return world(protected())
+@pytest.fixture(scope="module", params=DATABASES)
+def fuzz_world(request: pytest.FixtureRequest, sqlite_template: Path,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One site per database for the whole module (a world per test would cost more than
+    the fuzzing). Bot verdicts on, rate limits off: a 429 for the fuzzer's own volume would
+    hide the rest."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
+        shutil.copy(sqlite_template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "fuzz-secret",
+                      "PUBLIC_URL": "http://collector.test", "BOT_VERDICTS": True,
+                      "RATE_LIMIT_ENABLED": False,
+                      "RATE_LIMIT_PREFIX": f"tpfuzz-{uuid.uuid4().hex}"})
+    fuzzed = world(app)
+    spec = schemathesis.openapi.from_wsgi("/openapi.json", app, config=CONFIG)
+    fuzzed.operations = {result.ok().label: result.ok()  # type: ignore[attr-defined]
+                         for result in spec.get_all_operations()}
+    yield fuzzed
+    if request.param == "postgres":
+        _truncate_all(url)
 
 
+@pytest.mark.parametrize("role", list(EXAMPLES))
 @pytest.mark.parametrize("label", _operation_labels())
-def test_every_operation_answers_as_documented(fuzz_world: World, label: str) -> None:
-    spec = schemathesis.openapi.from_wsgi("/openapi.json", fuzz_world.app, config=CONFIG)
-    operation = next(result.ok() for result in spec.get_all_operations()
-                     if result.ok().label == label)
-    # The admin key may call everything, so the fuzzer reaches past authentication.
-    headers = fuzz_world.keys.auth("admin")
+def test_every_operation_answers_as_documented(fuzz_world: World, label: str,
+                                               role: str) -> None:
+    operation = fuzz_world.operations[label]  # type: ignore[attr-defined]
+    headers = fuzz_world.keys.auth(role)
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None,
+    @settings(max_examples=EXAMPLES[role], derandomize=True, deadline=None,
               database=None, suppress_health_check=list(HealthCheck))
     def fuzz(case: Any) -> None:
         case.call_and_validate(headers=headers)
@@ -55,8 +84,8 @@ def test_every_operation_answers_as_documented(fuzz_world: World, label: str) ->
     fuzz()
 
 
-def test_every_api_operation_documents_the_errors_any_call_may_meet(fuzz_world: World) -> None:
-    spec = fuzz_world.app.test_client().get("/openapi.json").json
+def test_every_api_operation_documents_the_errors_any_call_may_meet(app: Flask) -> None:
+    spec = app.test_client().get("/openapi.json").json
     undocumented = [
         f"{method.upper()} {path} {status}"
         for path, operations in spec["paths"].items() if path.startswith("/v1/")

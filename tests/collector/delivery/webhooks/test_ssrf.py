@@ -26,6 +26,20 @@ REFUSED = [
     "http://0.0.0.0/hook",
     "http://224.0.0.1/hook",
     "http://100.64.0.1/hook",
+    "http://[2002:7f00:1::]/hook",          # 6to4 of 127.0.0.1
+    "http://[2002:a9fe:a9fe::]/hook",       # 6to4 of the cloud metadata address
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",  # Teredo, client 127.0.0.1
+    "http://[fec0::1]/hook",                # site-local
+    "http://[64:ff9b::7f00:1]/hook",        # NAT64 of 127.0.0.1
+    "http://[::127.0.0.1]/hook",            # IPv4-compatible
+    "http://[fd00::1]/hook",
+    "http://[2001:db8::1]/hook",
+    "http://192.0.0.8/hook",
+    "http://192.0.0.170/hook",
+    "http://198.18.0.1/hook",
+    "http://192.0.2.1/hook",
+    "http://240.0.0.1/hook",
+    "http://255.255.255.255/hook",
 ]
 
 
@@ -33,6 +47,18 @@ REFUSED = [
 def test_private_destinations_are_refused(url):
     with pytest.raises(UnsafeDestination):
         resolve(url, allow_private=False)
+
+
+def test_the_refusal_does_not_say_what_a_host_resolves_to():
+    with pytest.raises(UnsafeDestination) as refused:
+        resolve("http://localhost/hook", allow_private=False)
+    assert "127.0.0.1" not in str(refused.value) and "::1" not in str(refused.value)
+
+
+@pytest.mark.parametrize("url", ["http://[2002:5db8:d70e::1]/in",  # 6to4 of a public address
+                                 "http://[2606:4700::1111]/in", "http://8.8.8.8/in"])
+def test_public_addresses_stay_allowed(url):
+    assert resolve(url, allow_private=False).addresses
 
 
 def test_a_public_address_is_accepted_and_pinned():
