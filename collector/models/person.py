@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from collector.models.base import Base
@@ -37,6 +37,11 @@ class Person(ShownIdentifiers, Base):
         UniqueConstraint("site_id", "external_id", name="uq_people_site_external"),
         UniqueConstraint("site_id", "anonymous_id", name="uq_people_site_anonymous"),
         Index("ix_people_site_email", "site_id", "email"),
+        # Housekeeping's expiry of anonymous people (collector/governance/anonymous_people.py).
+        Index("ix_people_anonymous_updated", "updated_at",
+              postgresql_where=text("external_id IS NULL AND email IS NULL "
+                                    "AND erased_at IS NULL"),
+              sqlite_where=text("external_id IS NULL AND email IS NULL AND erased_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,3 +60,6 @@ class Person(ShownIdentifiers, Base):
     # An erased person keeps this row (with no personal data) so nobody contacts them again;
     # their identifiers hold erasure marks (collector/people/lookup.py), never shown.
     erased_at: Mapped[datetime | None]
+    # When the person signed up to the host product, as its backend says (people, triggers,
+    # the SDK): ``too_soon_after_signup`` counts from here (docs/eligibility.md).
+    signed_up_at: Mapped[datetime | None]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -15,6 +17,9 @@ class PersonUpsertSchema(ma.Schema):
     locale = fields.String(validate=validate.Length(min=2, max=35))
     properties = Properties
     value = fields.Float(allow_nan=False, validate=validate.Range(min=0))
+    signed_up_at = fields.AwareDateTime(default_timezone=UTC, metadata={
+        "description": "When the person signed up to your product: `min_days_since_signup` "
+                       "counts from here (docs/eligibility.md)"})
 
     @ma.validates_schema
     def _identified(self, data: dict[str, object], **_: object) -> None:
@@ -41,6 +46,7 @@ class PersonSchema(ma.Schema):
     properties = fields.Dict()
     value = fields.Float(allow_none=True)
     first_seen_at = fields.DateTime()
+    signed_up_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
     unsubscribed_at = fields.DateTime(allow_none=True)
     erased_at = fields.DateTime(allow_none=True)
