@@ -7,6 +7,8 @@
 - **Finished jobs** (``done``) are deleted after ``TENPOINT_JOBS_KEEP_DAYS`` (default 14, at
   least 2: the periodic scheduler reads the last run of each periodic job, and the slowest
   of them repeats daily). Queued, running and dead jobs are never deleted here.
+- **Anonymous people** never in touch with a survey or support are deleted after
+  ``TENPOINT_ANONYMOUS_PEOPLE_KEEP_DAYS`` idle (default 30; ``anonymous_people.py``).
 
 Without this, both tables gain a row or more per answer forever, and an erasure, which
 scrubs them, costs more every month. Each run deletes at most ``BATCH`` rows per table, so
@@ -25,6 +27,7 @@ from sqlalchemy import ColumnElement, delete, literal_column, select
 from sqlalchemy.orm import Session
 
 from collector.delivery.jobs import enqueue_once, handler
+from collector.governance.anonymous_people import expire_anonymous_people
 from collector.models import IdempotencyRecord, Job
 
 KIND = "housekeeping.prune"
@@ -78,6 +81,9 @@ def run_housekeeping(session: Session, payload: dict[str, Any], now: datetime) -
     result = prune(session, now,
                    idempotency_keep=timedelta(days=float(config["IDEMPOTENCY_KEEP_DAYS"])),
                    jobs_keep=timedelta(days=float(config["JOBS_KEEP_DAYS"])), batch=batch)
-    if result.capped(batch):
+    expired = expire_anonymous_people(
+        session, now, keep=timedelta(days=float(config["ANONYMOUS_PEOPLE_KEEP_DAYS"])),
+        batch=batch)
+    if result.capped(batch) or expired >= batch:
         enqueue_once(session, KIND, payload, now=now, run_at=now + SOON, dedupe_key=KIND,
                      successor=True)
