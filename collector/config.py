@@ -122,6 +122,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TENPOINT_JOBS_KEEP_DAYS", "JOBS_KEEP_DAYS", 14.0, float,
             "How long finished (`done`) jobs are kept for inspection (at least 2 days). Dead "
             "jobs are kept until replayed or deleted."),
+    Setting("TENPOINT_ANONYMOUS_PEOPLE_KEEP_DAYS", "ANONYMOUS_PEOPLE_KEEP_DAYS", 30.0, float,
+            "How long an anonymous person (a browser id, no user id or email) with no display, "
+            "answer, invitation or ticket is kept after their last update (at least "
+            "1 day). Identified and erased people are kept. See docs/governance.md."),
     Setting("TENPOINT_LOG_LEVEL", "LOG_LEVEL", "INFO", str, "Python logging level."),
 )
 

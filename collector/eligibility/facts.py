@@ -35,12 +35,16 @@ RESOLVED_STATUSES = ("solved", "closed")
 
 @dataclass(frozen=True)
 class Who:
-    """The person a request names, as the request names them."""
+    """The person a request names, as the request names them. ``signed_up_at``: when a
+    backend says they signed up (authoritative); ``first_seen_hint``: when the widget first
+    saw this browser, from its own storage (a hint, docs/eligibility.md, "Signup")."""
 
     user_id: str | None = None
     email: str | None = None
     anonymous_id: str | None = None
     properties: dict[str, Any] | None = None
+    signed_up_at: datetime | None = None
+    first_seen_hint: datetime | None = None
 
 
 def site_defaults(site: Site) -> dict[str, Any]:
@@ -72,6 +76,19 @@ def person_key(person: Person | None, who: Who) -> str | None:
     return None
 
 
+def signup_moment(person: Any, who: Who) -> datetime | None:
+    """Where ``too_soon_after_signup`` counts from: the signup a backend stated (in the
+    request, else stored), else the earliest of the stored person's ``first_seen_at`` and
+    the widget's first-seen hint. Someone never stored and with no hint counts from now
+    (``unsaved_person``): refused, and nothing is written for them."""
+    stated = who.signed_up_at or (person.signed_up_at if person is not None else None)
+    if stated is not None:
+        return stated
+    seen = [moment for moment in (person.first_seen_at if person is not None else None,
+                                  who.first_seen_hint) if moment is not None]
+    return min(seen, default=None)
+
+
 def person_facts(person: Person | None, who: Who) -> PersonFacts:
     stored = (person.properties or {}) if person is not None else {}
     identified = bool(who.user_id or who.email or (
@@ -79,7 +96,7 @@ def person_facts(person: Person | None, who: Who) -> PersonFacts:
     return PersonFacts(
         key=person_key(person, who), identified=identified,
         properties={**stored, **(who.properties or {})},
-        first_seen_at=person.first_seen_at if person is not None else None,
+        first_seen_at=signup_moment(person, who),
         unsubscribed_at=person.unsubscribed_at if person is not None else None,
         bounced_at=person.bounced_at if person is not None else None,
         erased_at=person.erased_at if person is not None else None,

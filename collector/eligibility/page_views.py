@@ -1,5 +1,10 @@
 """The widget's question on a page view: which survey, may it be shown now, and in which
-locale. Gathers, decides (``collector.eligibility.rules``), then records the display."""
+locale. Gathers, decides (``collector.eligibility.rules``), then records the display.
+
+Storage follows what happens, not traffic: someone never stored is judged as an unsaved
+person and written only with a display. A refused check for them writes no row (no person,
+no contact); only the aggregate decision count moves (docs/eligibility.md, "What a check
+writes")."""
 
 from __future__ import annotations
 
@@ -159,7 +164,7 @@ def check_display(session: Session, site: Any, request: DisplayRequest, now: dat
                            survey_id=candidates[0].id if request.survey_key else None)
     person = history.person if history is not None else None
     if person is None and claim.lookup() is not None and not request.dry_run:
-        # Someone new is judged unsaved (no history to read), written with the display below.
+        # Someone new is judged unsaved (no history to read), written only with a display.
         person = unsaved_person(site.id, claim, now)
 
     def quiet() -> int | None:
@@ -182,8 +187,9 @@ def check_display(session: Session, site: Any, request: DisplayRequest, now: dat
     if request.dry_run:
         display_id = None
     else:
-        # Every write of the check, together, after the decision.
-        if person is not None:
+        # Every write of the check, together, after the decision. A person never stored is
+        # written only when shown a survey: a refusal leaves nothing behind but the count.
+        if person is not None and (person.stored or decision.eligible):
             person = save_person_record(session, claim, person, now)
         count_decision(session, survey, decision.reason, now)
         display_id = (record_display(session, survey, person, now, invitation)

@@ -90,6 +90,8 @@ class PersonFacts:
     key: str | None
     identified: bool = False
     properties: Mapping[str, Any] = field(default_factory=dict)
+    # Where ``min_days_since_signup`` counts from: the signup a backend stated, else the
+    # earliest first sight known (``collector.eligibility.facts.signup_moment``).
     first_seen_at: datetime | None = None
     unsubscribed_at: datetime | None = None
     bounced_at: datetime | None = None

@@ -37,6 +37,10 @@ class EligibilityInSchema(ma.Schema):
     url = fields.String(validate=validate.Length(max=2000))
     event = fields.String(validate=validate.Length(min=1, max=100))
     dry_run = fields.Boolean(load_default=False)
+    first_seen_at = Moment(metadata={"description": (
+        "When this browser was first seen, as the widget keeps it: a hint for "
+        "`min_days_since_signup` when the backend gave no `signed_up_at` "
+        "(docs/eligibility.md, \"Signup\").")})
 
 
 class EligibilityOutSchema(ma.Schema):
@@ -79,6 +83,8 @@ class TriggerInSchema(ma.Schema):
     delay = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_DELAY_SECONDS),
                            metadata={"description": "Seconds to wait before sending"})
     send_at = AwareDateTime()
+    signed_up_at = Moment(metadata={
+        "description": "When the person signed up; stored on the person (docs/eligibility.md)"})
     dry_run = fields.Boolean(load_default=False)
 
     @ma.validates_schema

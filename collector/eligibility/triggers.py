@@ -59,7 +59,8 @@ def trigger(session: Session, site: Site, survey: Survey, request: TriggerReques
     else:
         person = upsert_person(session, site.id, now, user_id=who.user_id, email=who.email,
                                name=request.name, locale=request.locale,
-                               properties=who.properties, value=request.value)
+                               properties=who.properties, value=request.value,
+                               signed_up_at=who.signed_up_at)
     if request.channel == "email" and not (who.email or (person is not None and person.email)):
         raise EmailRequired(request.channel)
     if person is not None and person.id is not None:

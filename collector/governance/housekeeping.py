@@ -7,6 +7,8 @@
 - **Finished jobs** (``done``) are deleted after ``TENPOINT_JOBS_KEEP_DAYS`` (default 14, at
   least 2: the periodic scheduler reads the last run of each periodic job, and the slowest
   of them repeats daily). Queued, running and dead jobs are never deleted here.
+- **Anonymous people** never in touch with a survey or support are deleted after
+  ``TENPOINT_ANONYMOUS_PEOPLE_KEEP_DAYS`` idle (default 30; ``anonymous_people.py``).
 
 - **Used display tokens** (docs/protection.md) are forgotten once older than a token's
   lifetime (8 days): such a token is refused as expired whether or not it was used.
@@ -30,6 +32,7 @@ from sqlalchemy.orm import Session
 from collector.core.rows import rows_changed
 from collector.delivery.jobs import enqueue_once, handler
 from collector.delivery.periodic import every, periodic
+from collector.governance.anonymous_people import expire_anonymous_people
 from collector.models import IdempotencyRecord, Job
 from collector.protection.token_uses import forget_expired_uses
 
@@ -86,7 +89,10 @@ def run_housekeeping(session: Session, payload: dict[str, Any], now: datetime) -
                    jobs_keep=timedelta(days=float(config["JOBS_KEEP_DAYS"])), batch=batch)
     # Used display tokens past their lifetime: refused as expired anyway (an hour's worth).
     forget_expired_uses(session, now)
-    if result.capped(batch):
+    expired = expire_anonymous_people(
+        session, now, keep=timedelta(days=float(config["ANONYMOUS_PEOPLE_KEEP_DAYS"])),
+        batch=batch)
+    if result.capped(batch) or expired >= batch:
         enqueue_once(session, KIND, payload, now=now, run_at=now + SOON, dedupe_key=KIND,
                      successor=True)
 

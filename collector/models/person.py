@@ -37,11 +37,16 @@ class Person(ShownIdentifiers, Base):
         UniqueConstraint("site_id", "external_id", name="uq_people_site_external"),
         UniqueConstraint("site_id", "anonymous_id", name="uq_people_site_anonymous"),
         Index("ix_people_site_email", "site_id", "email"),
-        # One person per email among those known by email alone (migration 0016); people
+        # One person per email among those known by email alone (migration 0017); people
         # with a user id are unique by it and may share an address.
         Index("uq_people_site_email", "site_id", "email", unique=True,
               postgresql_where=text("external_id IS NULL AND email IS NOT NULL"),
               sqlite_where=text("external_id IS NULL AND email IS NOT NULL")),
+        # Housekeeping's expiry of anonymous people (collector/governance/anonymous_people.py).
+        Index("ix_people_anonymous_updated", "updated_at",
+              postgresql_where=text("external_id IS NULL AND email IS NULL "
+                                    "AND erased_at IS NULL"),
+              sqlite_where=text("external_id IS NULL AND email IS NULL AND erased_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,3 +65,6 @@ class Person(ShownIdentifiers, Base):
     # An erased person keeps this row (with no personal data) so nobody contacts them again;
     # their identifiers hold erasure marks (collector/people/lookup.py), never shown.
     erased_at: Mapped[datetime | None]
+    # When the person signed up to the host product, as its backend says (people, triggers,
+    # the SDK): ``too_soon_after_signup`` counts from here (docs/eligibility.md).
+    signed_up_at: Mapped[datetime | None]

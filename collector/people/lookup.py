@@ -59,9 +59,10 @@ def upsert_person(
     session: Session, site_id: int, now: datetime, *, user_id: str | None = None,
     email: str | None = None, anonymous_id: str | None = None, name: str | None = None,
     locale: str | None = None, properties: dict[str, Any] | None = None,
-    value: float | None = None,
+    value: float | None = None, signed_up_at: datetime | None = None,
 ) -> Person | None:
-    """Return the person, created on first sight; ``None`` when nothing identifies one."""
+    """Return the person, created on first sight; ``None`` when nothing identifies one.
+    ``signed_up_at``: when the host product's backend says they signed up."""
     if not (user_id or email or anonymous_id):
         return None
     email = email.lower() if email else None
@@ -71,7 +72,8 @@ def upsert_person(
         person = Person(site_id=site_id, external_id=user_id, email=email,
                         anonymous_id=None if (user_id or email) else anonymous_id,
                         name=name, locale=locale, properties=dict(properties or {}),
-                        value=value, first_seen_at=now, updated_at=now)
+                        value=value, first_seen_at=now, updated_at=now,
+                        signed_up_at=signed_up_at)
         # A concurrent request may create the same person: the unique index decides.
         try:
             with session.begin_nested():
@@ -88,7 +90,7 @@ def upsert_person(
     if person.erased_at is not None:
         return person
     changes = person_changes(person, email=email, name=name, locale=locale, value=value,
-                             properties=properties)
+                             properties=properties, signed_up_at=signed_up_at)
     if changes:
         for attribute, new in changes.items():
             setattr(person, attribute, new)
@@ -97,13 +99,14 @@ def upsert_person(
 
 
 def person_changes(person: Any, *, email: str | None, name: str | None, locale: str | None,
-                   value: float | None, properties: dict[str, Any] | None) -> dict[str, Any]:
+                   value: float | None, properties: dict[str, Any] | None,
+                   signed_up_at: datetime | None = None) -> dict[str, Any]:
     """What a request tells us that differs from what is stored: given fields that differ,
     and the stored properties merged with the given ones when that changes them."""
     changes: dict[str, Any] = {
         attribute: new
         for attribute, new in (("email", email), ("name", name), ("locale", locale),
-                               ("value", value))
+                               ("value", value), ("signed_up_at", signed_up_at))
         if new is not None and getattr(person, attribute) != new
     }
     if properties:
@@ -135,6 +138,7 @@ class PersonRecord(ShownIdentifiers):
     unsubscribed_at: datetime | None
     bounced_at: datetime | None
     erased_at: datetime | None
+    signed_up_at: datetime | None
 
     @property
     def stored(self) -> bool:
@@ -220,7 +224,7 @@ def unsaved_person(site_id: int, claim: PersonClaim, now: datetime) -> PersonRec
         anonymous_id=None if (claim.user_id or email) else claim.anonymous_id, name=None,
         locale=claim.locale, properties=dict(claim.properties or {}), value=None,
         first_seen_at=now, updated_at=now, unsubscribed_at=None, bounced_at=None,
-        erased_at=None)
+        erased_at=None, signed_up_at=None)
 
 
 def save_person_record(session: Session, claim: PersonClaim, person: PersonRecord,

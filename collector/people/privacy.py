@@ -344,6 +344,7 @@ def erase_person(session: Session, person: Person, *, actor: str, now: datetime)
     person.locale = None
     person.properties = {}
     person.value = None
+    person.signed_up_at = None
     person.unsubscribed_at = person.unsubscribed_at or now
     person.erased_at = person.erased_at or now
     person.updated_at = now

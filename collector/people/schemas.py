@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.schema_fields import Properties
-from collector.core.validation import VALUE_RANGE
+from collector.core.validation import VALUE_RANGE, Moment
 
 
 class PersonUpsertSchema(ma.Schema):
@@ -16,6 +16,9 @@ class PersonUpsertSchema(ma.Schema):
     locale = fields.String(validate=validate.Length(min=2, max=35))
     properties = Properties
     value = fields.Float(allow_nan=False, validate=VALUE_RANGE)
+    signed_up_at = Moment(metadata={
+        "description": "When the person signed up to your product: `min_days_since_signup` "
+                       "counts from here (docs/eligibility.md)"})
 
     @ma.validates_schema
     def _identified(self, data: dict[str, object], **_: object) -> None:
@@ -42,6 +45,7 @@ class PersonSchema(ma.Schema):
     properties = fields.Dict()
     value = fields.Float(allow_none=True)
     first_seen_at = fields.DateTime()
+    signed_up_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
     unsubscribed_at = fields.DateTime(allow_none=True)
     erased_at = fields.DateTime(allow_none=True)

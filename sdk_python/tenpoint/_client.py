@@ -145,11 +145,14 @@ class Client:
         channel: str = "email",
         delay: int | float | timedelta | None = None,
         send_at: datetime | str | None = None,
+        signed_up_at: datetime | str | None = None,
         idempotency_key: str | None = None,
     ) -> Decision | bool:
         """Decide now whether to survey this person and, if so, create the invitation.
 
-        ``delay`` is seconds (or a timedelta) to wait before sending; ``send_at`` a time.
+        ``delay`` is seconds (or a timedelta) to wait before sending; ``send_at`` a time;
+        ``signed_up_at`` when the person signed up (stored on them, for
+        ``min_days_since_signup``).
         Returns a ``Decision``; in background mode True when queued, False when not. While
         an invitation is pending for this person and survey, that one is returned.
         """
@@ -158,7 +161,7 @@ class Client:
         body = _trigger_body(survey, user_id=user_id, email=email, name=name, locale=locale,
                              touchpoint=touchpoint, properties=properties, value=value,
                              channel=channel, delay=None if delay is None else round(delay),
-                             send_at=send_at, dry_run=False)
+                             send_at=send_at, signed_up_at=signed_up_at, dry_run=False)
         result = self._write("POST", "/v1/triggers", body, idempotency_key)
         return result if isinstance(result, bool) else Decision.from_dict(result)
 
@@ -174,11 +177,13 @@ class Client:
         properties: Properties | None = None,
         value: float | None = None,
         channel: str = "email",
+        signed_up_at: datetime | str | None = None,
     ) -> Decision:
         """Ask the trigger's question without recording anything (a dry run); always synchronous."""
         body = _trigger_body(survey, user_id=user_id, email=email, name=name, locale=locale,
                              touchpoint=touchpoint, properties=properties, value=value,
-                             channel=channel, delay=None, send_at=None, dry_run=True)
+                             channel=channel, delay=None, send_at=None,
+                             signed_up_at=signed_up_at, dry_run=True)
         return Decision.from_dict(self._request("POST", "/v1/triggers", body=body).data)
 
     # --- background mode -------------------------------------------------------------

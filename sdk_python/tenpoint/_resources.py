@@ -67,13 +67,15 @@ class People(_Resource):
     def update(self, user_id: str | None = None, *, email: str | None = None,
                name: str | None = None, locale: str | None = None,
                properties: Properties | None = None, value: float | None = None,
+               signed_up_at: datetime | str | None = None,
                idempotency_key: str | None = None) -> Any:
-        """Create or update a person, by user id and/or email."""
+        """Create or update a person, by user id and/or email. ``signed_up_at``: when they
+        signed up to your product (``min_days_since_signup`` counts from it)."""
         if user_id is None and email is None:
             raise ValueError("people.update needs user_id or email")
         body = _drop_none(user_id=user_id, email=email, name=name, locale=locale,
                           properties=dict(properties) if properties is not None else None,
-                          value=value)
+                          value=value, signed_up_at=signed_up_at)
         return self._client._write("POST", "/v1/people", body, idempotency_key)
 
     def unsubscribe(self, user_id: str | None = None, *, email: str | None = None,

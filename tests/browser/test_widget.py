@@ -165,6 +165,20 @@ def test_reset_forgets_the_anonymous_visitor(page, host_site) -> None:
     assert page.evaluate("localStorage.getItem('tenpoint_anon')") not in (None, first)
 
 
+def test_checks_carry_the_first_seen_time_the_browser_keeps(page, host_site) -> None:
+    with page.expect_request(lambda r: "/v1/eligibility" in r.url) as first:
+        open_survey(page, host_site)
+    seen = first.value.post_data_json["first_seen_at"]
+    assert seen.endswith("Z")
+    assert page.evaluate("new Date(+localStorage.getItem('tenpoint_seen')).toISOString()") \
+        == seen
+    with page.expect_request(lambda r: "/v1/eligibility" in r.url) as again:
+        page.reload()
+    assert again.value.post_data_json["first_seen_at"] == seen
+    page.evaluate("tenpoint('reset')")
+    assert page.evaluate("localStorage.getItem('tenpoint_seen')") is None
+
+
 @pytest.mark.console_errors("[tenpoint] unknown")  # what it provokes
 def test_errors_are_logged_with_the_prefix_and_never_thrown(page, host_site) -> None:
     messages: list[str] = []

@@ -105,6 +105,16 @@ def test_people_are_updated_exported_unsubscribed_and_erased(
     assert sdk.people.export("u-77")["person"]["email"] is None
 
 
+def test_a_signup_time_reaches_the_person_through_people_and_triggers(
+        sdk: tenpoint.Client) -> None:
+    signed_up = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+    person = sdk.people.update("u-s1", signed_up_at=signed_up)
+    assert datetime.fromisoformat(person["signed_up_at"]) == signed_up
+    sdk.trigger("nps", user_id="u-s2", channel="link", signed_up_at=signed_up)
+    exported = sdk.people.export("u-s2")["person"]
+    assert datetime.fromisoformat(exported["signed_up_at"]) == signed_up
+
+
 def test_an_unknown_person_is_not_found(sdk: tenpoint.Client) -> None:
     with pytest.raises(tenpoint.NotFoundError):
         sdk.people.export("nobody")

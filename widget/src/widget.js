@@ -60,6 +60,13 @@
     if (!id) { id = uid(); store(ANON, id); }
     return id;
   }
+  // When this browser was first seen, kept beside the anonymous id: the collector's hint for
+  // min_days_since_signup, so it need not store every visitor to count days for them.
+  function seen() {
+    var t = +store("tenpoint_seen");
+    if (!(t > 0)) { t = Date.now(); store("tenpoint_seen", String(t)); }
+    return new Date(t).toISOString();
+  }
   // The visitor's whole language list, not only the first: the collector stores it on the
   // person, and an email later (no browser, no Accept-Language) can then still fall back to
   // the second language. Whole tags only, within the 35 characters the collector accepts.
@@ -173,6 +180,7 @@
     if (auto && q.slice(i + 1) === id && +q.slice(0, i) > Date.now()) return;
     var lang = u.locale || langs();
     if (lang) body.locale = lang;
+    body.first_seen_at = seen();
     for (var f in extra) body[f] = extra[f];
     pending = true;
     call("POST", cfg, "/v1/eligibility", JSON.stringify(body)).then(function (res) {
@@ -373,6 +381,7 @@
       cfg.user = {};
       store(ANON, null);
       store(QUIET, null);
+      store("tenpoint_seen", null);
       if (current) { current.remove(); current = null; }
     },
     on: function (name, cb) {

@@ -57,7 +57,8 @@ class Eligibility(MethodView):
             raise APIError(401, error.code, str(error), field="identity_token") from error
         # A token without ``user_id`` names the person by its own subject.
         who = Who(user_id=verified or data.get("user_id"), email=data.get("email"),
-                  anonymous_id=data.get("anonymous_id"), properties=data.get("properties"))
+                  anonymous_id=data.get("anonymous_id"), properties=data.get("properties"),
+                  first_seen_hint=data.get("first_seen_at"))
         with read_only_connection() as reader:
             # Created only if the check writes (collector/core/database.py, LazySession).
             answer = check_display(cast(Session, LazySession()), site, DisplayRequest(

@@ -44,7 +44,7 @@ class Triggers(MethodView):
         delay = data.get("delay")
         request = TriggerRequest(
             who=Who(user_id=data.get("user_id"), email=data.get("email"),
-                    properties=data.get("properties")),
+                    properties=data.get("properties"), signed_up_at=data.get("signed_up_at")),
             channel=data["channel"], name=data.get("name"), locale=data.get("locale"),
             touchpoint=data.get("touchpoint"), value=data.get("value"),
             delay=timedelta(seconds=delay) if delay is not None else None,

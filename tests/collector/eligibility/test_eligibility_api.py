@@ -135,15 +135,6 @@ def test_site_defaults_apply_to_every_survey(make_app, sqlite_url, clock) -> Non
     assert world.eligibility(survey="nps", user_id="u-1")["eligible"] is True
 
 
-def test_too_soon_after_signup_counts_from_first_sight(world: World) -> None:
-    world.survey("nps", rules={"min_days_since_signup": 7})
-    assert world.eligibility(survey="nps", user_id="u-1")["reason"] == "too_soon_after_signup"
-    world.clock.advance(days=7, seconds=-1)
-    assert world.eligibility(survey="nps", user_id="u-1")["reason"] == "too_soon_after_signup"
-    world.clock.advance(seconds=1)
-    assert world.eligibility(survey="nps", user_id="u-1")["eligible"] is True
-
-
 def test_the_daily_cap_stops_a_survey_until_midnight_utc(world: World) -> None:
     world.survey("nps", rules={"daily_cap": 1})
     response = world.post("/v1/responses", {"survey": "nps", "score": 9, "user_id": "u-0"},

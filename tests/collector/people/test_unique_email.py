@@ -1,5 +1,5 @@
 """One person per email: concurrent requests naming one email create one person (PostgreSQL
-and SQLite), and revision 0016 merges the duplicates created before it into the oldest."""
+and SQLite), and revision 0017 merges the duplicates created before it into the oldest."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_the_upgrade_merges_duplicates_into_the_oldest(
         keys = make_site(db.session)
         make_survey(db.session, keys.site_id)
     config = alembic_config(url)
-    command.downgrade(config, "0015")
+    command.downgrade(config, "0016")
     engine = create_engine(url)
     try:
         with Session(engine) as session:

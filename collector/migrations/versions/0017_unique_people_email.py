@@ -11,14 +11,14 @@ invitations and follow-up cases are re-pointed to it; a pending invitation the o
 has for the same survey is cancelled (``merged_duplicate``); the oldest keeps its fields and
 takes the earliest unsubscribe and bounce, and properties the others add.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
