@@ -15,6 +15,9 @@ def init_app(app: Flask) -> None:
     database.init_app(app)
     config_cache.init_app(app)
     rest_api.init_app(app)
+    # flask-smorest's own `openapi` command group: `tenpoint --help` lists Tenpoint's commands
+    # only; the document is served at /openapi.json and stored as docs/openapi.json.
+    app.cli.commands.pop("openapi", None)
     rest_api.spec.components.security_scheme(
         "apiKey", {"type": "http", "scheme": "bearer",
                    "description": "pk_ (browser), sk_ (server), rk_ (read-only), ak_ (admin)"})

@@ -18,6 +18,7 @@ def test_help_lists_tenpoints_commands_and_none_of_flasks_options() -> None:
         assert flask_option not in result.output
     for command in ("init", "serve", "sites", "keys", "export", "worker", "settings"):
         assert f"  {command} " in result.output
+    assert "  openapi " not in result.output  # flask-smorest's own command group
 
 
 def test_an_unknown_command_is_a_usage_error() -> None:

@@ -66,9 +66,9 @@ def parts(message: email.message.EmailMessage) -> tuple[str, str]:
     return text, html
 
 
-def test_the_worker_sends_the_invitation_over_smtp(app, site, survey, smtp) -> None:
-    box, port = smtp
-    invited = make_invitation(app, site.site_id, email="dana@example.com", status="pending")
+def _send_to_dana(app, site_id: int, port: int) -> Any:
+    """A pending invitation of ``site_id`` for Dana, sent through the test SMTP server."""
+    invited = make_invitation(app, site_id, email="dana@example.com", status="pending")
     settings = MailSettings(public_url="https://nps.example.com",
                             secret_key=app.config["SECRET_KEY"],
                             mail_from="Example <nps@example.com>",
@@ -77,6 +77,12 @@ def test_the_worker_sends_the_invitation_over_smtp(app, site, survey, smtp) -> N
         invitation = db.session.get(Invitation, invited.invitation_id)
         assert send_invitation_email(db.session, invitation, invitation.send_at, settings)
         db.session.commit()
+    return invited
+
+
+def test_the_worker_sends_the_invitation_over_smtp(app, site, survey, smtp) -> None:
+    box, port = smtp
+    invited = _send_to_dana(app, site.site_id, port)
     [message] = box.messages
     assert message["To"] == "dana@example.com"
     assert message["From"] == "Example <nps@example.com>"
@@ -211,15 +217,7 @@ def test_a_line_break_in_the_question_cannot_break_or_inject_a_header(app, smtp,
     with app.app_context():
         site = make_site(db.session, "multi")
         make_survey(db.session, site.site_id, texts={"en": {**TEXTS_EN, "question": question}})
-    invited = make_invitation(app, site.site_id, email="dana@example.com", status="pending")
-    settings = MailSettings(public_url="https://nps.example.com",
-                            secret_key=app.config["SECRET_KEY"],
-                            mail_from="Example <nps@example.com>",
-                            smtp_url=f"smtp://127.0.0.1:{port}")
-    with app.app_context():
-        invitation = db.session.get(Invitation, invited.invitation_id)
-        assert send_invitation_email(db.session, invitation, invitation.send_at, settings)
-        db.session.commit()
+    _send_to_dana(app, site.site_id, port)
     [message] = box.messages
     assert message["Bcc"] is None
     subject = str(message["Subject"])
