@@ -117,7 +117,7 @@ class RevokeKey(MethodView):
 class RotateKey(MethodView):
     @require_key(*ADMIN)
     @write_endpoint("keys.rotate")
-    @blp.arguments(KeyRotateSchema)
+    @blp.arguments(KeyRotateSchema, required=False)
     @blp.response(201, NewKeySchema)
     def post(self, data: dict[str, Any], key_id: str) -> dict[str, Any]:
         """Replace a key: the new one works at once, the old one until the overlap ends."""

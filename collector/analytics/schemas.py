@@ -5,19 +5,24 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from collector.analytics.metrics import COLUMN_GROUPS, PERIOD_GROUPS, PROPERTY_PREFIX, TICKET_GROUP
 from collector.core.validation import Moment
 from collector.surveys.schemas import SLUG
 
 GROUP_BY_HELP = ("touchpoint, channel, locale, day, week, month, ticket_resolution, "
                  "or property:<name>")
+GROUP_BY_PATTERN = (f"^({'|'.join(COLUMN_GROUPS + PERIOD_GROUPS + (TICKET_GROUP,))}"
+                    f"|{PROPERTY_PREFIX}[A-Za-z0-9_.-]{{1,64}})$")
 
 
 class NpsArgsSchema(ma.Schema):
     survey = fields.String(validate=SLUG)
     since = Moment()
     until = Moment()
-    group_by = fields.String(validate=validate.Length(1, 80),
-                             metadata={"description": GROUP_BY_HELP})
+    # What validate_group accepts, as a pattern the OpenAPI document carries; the view
+    # enforces it with validate_group, whose 422 keeps its code (unknown_group).
+    group_by = fields.String(validate=validate.Length(1, 80), metadata={
+        "description": GROUP_BY_HELP, "pattern": GROUP_BY_PATTERN})
     weight = fields.String(validate=validate.OneOf(["value"]),
                            metadata={"description": "weight each answer by its customer value"})
 

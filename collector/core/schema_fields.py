@@ -20,5 +20,18 @@ def bounded_properties(value: dict[str, object]) -> None:
             raise ma.ValidationError(f"Property {key!r} is longer than 500 characters.")
 
 
-Properties = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
-                         validate=bounded_properties)
+def properties_field() -> fields.Dict:
+    """A fresh ``Properties`` field (a field instance is bound to one schema)."""
+    return fields.Dict(
+        keys=fields.String(), validate=bounded_properties,
+        values=fields.Raw(allow_none=True, metadata={"anyOf": PROPERTY_VALUE}),
+        metadata={"maxProperties": MAX_PROPERTIES, "description": PROPERTIES_HELP})
+
+
+PROPERTY_VALUE = [{"type": "string", "maxLength": 500}, {"type": "number"}, {"type": "boolean"}]
+PROPERTIES_HELP = ("At most 50 properties; names of at most 100 characters; each value a "
+                   "string (at most 500 characters), a number, a boolean or null")
+
+# The document says what bounded_properties checks: at most 50 names of at most 100
+# characters, each value a string of at most 500 characters, a number, a boolean or null.
+Properties = properties_field()

@@ -47,6 +47,7 @@ def id_in_range(ident: int) -> int:
 # fail on what is left (a 500).
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
+MOMENT_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-"
 
 
 class Moment(fields.AwareDateTime):
@@ -54,7 +55,12 @@ class Moment(fields.AwareDateTime):
     2999: anything else is a 422 naming the field."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(default_timezone=UTC, **kwargs)
+        # The years in the document too (what JSON Schema can say of them: the year's digits;
+        # an offset that carries a time over 1900 or 2999 in UTC is still a 422).
+        metadata = {"pattern": MOMENT_PATTERN,
+                    "description": "ISO 8601 time between 1900 and 2999 (UTC if no offset)",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(default_timezone=UTC, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)
@@ -65,6 +71,21 @@ class Moment(fields.AwareDateTime):
         if not EARLIEST <= moment <= LATEST:
             raise ValidationError("This time is out of range (years 1900 to 2999).")
         return moment
+
+
+# Every cursor the API issues is URL-safe base64 without padding (``next_cursor``). The pattern
+# and the length are what the OpenAPI document can say; that the cursor is one this API
+# issued is checked when it is decoded (422 ``invalid_cursor``).
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,200}$"
+
+
+def Cursor() -> fields.String:
+    """The ``cursor`` query argument of a paged list: ``next_cursor`` of the previous page."""
+    return fields.String(
+        validate=[validate.Length(1, 200),
+                  FullMatch(CURSOR_PATTERN, error="A cursor is next_cursor of a previous page.")],
+        metadata={"description": "next_cursor of the previous page, passed back unchanged "
+                                 "(opaque; a cursor this API did not issue is a 422)"})
 
 
 VALUE_RANGE = validate.Range(min=0, max=MAX_VALUE,

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
-from collector.core.validation import Moment
+from collector.core.validation import Cursor, Moment
 from collector.delivery.chat import CHAT_EVENTS, FORMATS
 from collector.delivery.events import EVENT_TYPES
 
@@ -19,7 +19,7 @@ class JobListArgsSchema(ma.Schema):
     status = fields.String(validate=validate.OneOf(JOB_STATUSES))
     kind = fields.String(validate=validate.Length(max=64))
     limit = fields.Integer(load_default=50, validate=LIMIT)
-    cursor = fields.String(metadata={"description": "next_cursor of the previous page"})
+    cursor = Cursor()
 
 
 class JobSchema(ma.Schema):
@@ -39,7 +39,13 @@ JobPageSchema = page_schema("JobPageSchema", JobSchema)
 
 class WebhookCreateSchema(ma.Schema):
     url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False,
-                     validate=validate.Length(max=2000))
+                     validate=validate.Length(max=2000), metadata={
+                         "format": "uri", "pattern": r"^https?://[^\s/?#]+(/\S*)?$",
+                         "description": (
+                             "http(s) URL the events are POSTed to. Unless "
+                             "TENPOINT_WEBHOOK_ALLOW_PRIVATE is on, its host must resolve only "
+                             "to public addresses (the SSRF guard, docs/security.md): a "
+                             "loopback, private or link-local target is a 422.")})
     events = fields.List(fields.String(validate=validate.OneOf(EVENT_TYPES)),
                          load_default=list,
                          metadata={"description": "Event types to receive; empty: all"})
@@ -95,7 +101,7 @@ class FollowupListArgsSchema(ma.Schema):
     team = fields.String(validate=validate.Length(max=100))
     overdue = fields.Boolean()
     limit = fields.Integer(load_default=50, validate=LIMIT)
-    cursor = fields.String()
+    cursor = Cursor()
 
 
 class FollowupCaseSchema(ma.Schema):

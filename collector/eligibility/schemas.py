@@ -6,8 +6,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
-from collector.core.schema_fields import bounded_properties
-from collector.core.validation import VALUE_RANGE, Moment
+from collector.core.schema_fields import properties_field
+from collector.core.validation import VALUE_RANGE, Cursor, Moment
 from collector.eligibility.rules import REASONS
 from collector.surveys.schemas import SLUG
 
@@ -18,8 +18,7 @@ MAX_DELAY_SECONDS = 365 * 24 * 3600
 
 
 def _properties() -> fields.Dict:
-    return fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
-                       validate=bounded_properties)
+    return properties_field()
 
 
 # A time without an offset is read as UTC (docs/api-contract.md); years 1900 to 2999.
@@ -143,7 +142,7 @@ class InvitationListArgsSchema(ma.Schema):
     status = fields.String(validate=validate.OneOf(INVITATION_STATUSES))
     survey = fields.String(validate=SLUG)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    cursor = fields.String(validate=validate.Length(max=200))
+    cursor = Cursor()
 
 
 InvitationPageSchema = page_schema("InvitationPageSchema", InvitationSchema)

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
-from collector.core.validation import Moment
+from collector.core.validation import Cursor, Moment
 from collector.surveys.schemas import SLUG
 
 
@@ -25,7 +25,7 @@ class AuditArgsSchema(ma.Schema):
     since = Moment()
     until = Moment()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    cursor = fields.String(validate=validate.Length(max=200))
+    cursor = Cursor()
 
 
 class AuditEntrySchema(ma.Schema):

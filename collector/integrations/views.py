@@ -112,7 +112,7 @@ class IntegrationById(MethodView):
 class IntegrationRotation(MethodView):
     @require_key(*WRITE)
     @write_endpoint("integrations.rotate")
-    @blp.arguments(IntegrationRotateSchema)
+    @blp.arguments(IntegrationRotateSchema, required=False)
     @blp.response(200, IntegrationWithSecretSchema)
     def post(self, data: dict[str, Any], integration_id: int) -> dict[str, Any]:
         """A new secret, shown once; the old one is accepted for ``overlap_hours`` more."""

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from collector.core.paging import page_schema
 from collector.core.schema_fields import Properties
-from collector.core.validation import VALUE_RANGE, Moment
+from collector.core.validation import VALUE_RANGE, Cursor, Moment
 from collector.surveys.schemas import SLUG
 
 CHANNELS = ("in_app", "email", "link", "api")
@@ -94,7 +94,7 @@ class ResponseListArgsSchema(ma.Schema):
     until = Moment()
     verdict = fields.String(validate=validate.OneOf(["accepted", "quarantined", "released"]))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    cursor = fields.String(validate=validate.Length(max=200))
+    cursor = Cursor()
 
 
 ResponsePageSchema = page_schema("ResponsePageSchema", ResponseSchema)

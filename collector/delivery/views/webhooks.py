@@ -97,7 +97,7 @@ class EndpointById(MethodView):
 class EndpointRotation(MethodView):
     @require_key(*WRITE)
     @write_endpoint("webhooks.rotate")
-    @blp.arguments(WebhookRotateSchema)
+    @blp.arguments(WebhookRotateSchema, required=False)
     @blp.response(200, WebhookWithSecretSchema)
     def post(self, data: dict[str, Any], endpoint_id: int) -> WebhookEndpoint:
         """New secret, shown once; deliveries carry both signatures for ``overlap_hours``."""

@@ -28,12 +28,31 @@ from tests.conftest import _truncate_all
 # roles are mostly refused (their answers are still checked against the spec).
 EXAMPLES = {"admin": 6, "secret": 2, "read": 2, "publishable": 2}
 DATABASES = ("sqlite", "postgres")
-# All checks, each with its defaults but one: rules JSON Schema cannot state (one of
-# user_id/email, an opaque cursor that must be ours, a survey that must exist) answer 422
-# with the field at fault, so a schema-valid request may be refused with 422 (or 400).
-CONFIG = schemathesis.config.SchemathesisConfig.from_dict({"checks": {
-    "positive_data_acceptance": {"expected-statuses": [
-        "2xx", "400", "401", "403", "404", "409", "422", "429"]}}})
+# All checks with their defaults, but a schema-valid request must not get a 422: the document
+# states every rule it can (cursor, group_by, property values, times, webhook URL patterns;
+# docs/api-contract.md). A 422 stays acceptable only where the rule cannot be written in
+# OpenAPI 3.0, operation by operation:
+ACCEPTED = ["2xx", "400", "401", "403", "404", "409", "429"]
+STATE_DEPENDENT_422 = {
+    # A cursor must be one this API issued (its pattern and length are in the document).
+    "GET /v1/audit", "GET /v1/followups", "GET /v1/invitations", "GET /v1/jobs",
+    "GET /v1/responses", "GET /v1/exports/responses",
+    # One of user_id or email (the document says so in words; OpenAPI 3.0 with nullable
+    # fields cannot express "at least one of" that schemathesis honours).
+    "POST /v1/people", "POST /v1/people/unsubscribe", "POST /v1/tickets", "POST /v1/triggers",
+    # The signing secret a vendor needs depends on the vendor named in the same body.
+    "POST /v1/integrations",
+    # The webhook host must resolve, and only to public addresses (the SSRF guard).
+    "POST /v1/webhooks",
+    # Not yet stated in the document (left for a follow-up): origins must be scheme and
+    # host only, interface text keys 2 to 35 characters, and texts not empty.
+    "PATCH /v1/site", "POST /v1/surveys", "PATCH /v1/surveys/{key}",
+}
+CONFIG = schemathesis.config.SchemathesisConfig.from_dict({
+    "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+    "operations": [{"include-name": label, "checks": {"positive_data_acceptance": {
+        "expected-statuses": [*ACCEPTED, "422"]}}} for label in sorted(STATE_DEPENDENT_422)],
+})
 
 
 def _operation_labels() -> list[str]:
