@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -173,9 +173,12 @@ def test_two_limiters_share_counts_on_a_cluster_and_a_requests_counters_share_a_
     assert first.redis_key("submit:ip:203.0.113.9").startswith(f"{{{prefix}:submit}}:")
 
 
-def test_a_cluster_nobody_answers_falls_back_without_raising(
-        caplog: pytest.LogCaptureFixture) -> None:
-    limiter = FallbackLimiter("redis+cluster://127.0.0.1:5329", "tptest", retry_seconds=30)
+@pytest.mark.parametrize("url", ["redis+cluster://127.0.0.1:5329",
+                                 "redis+sentinel://127.0.0.1:5329/nobody",
+                                 "redis+unix:///nonexistent/redis.sock"])
+def test_a_redis_nobody_answers_falls_back_without_raising(
+        url: str, caplog: pytest.LogCaptureFixture) -> None:
+    limiter = FallbackLimiter(url, "tptest", retry_seconds=30)
     with caplog.at_level(logging.WARNING, logger="collector.protection.rate_limits"):
         assert [_hits(limiter, ["submit:ip:x"], amount=2)[0] for _ in range(3)] == \
             [True, True, False]
@@ -208,3 +211,56 @@ def test_sentinel_and_cluster_urls_are_read_as_the_limits_library_writes_them() 
     with pytest.raises(RedisURLError) as refused:
         parse_redis_url("redis+sentinel://:secret@a/x")
     assert "secret" not in str(refused.value)
+
+
+@pytest.mark.redis
+@pytest.mark.slow
+def test_counting_follows_a_sentinel_failover_to_the_promoted_replica(tmp_path: Path) -> None:
+    master_port, replica_port, sentinel_port = 5325, 5326, 5327
+    master = _server(tmp_path / "master", master_port)
+    replica = _server(tmp_path / "replica", replica_port, "--replicaof", "127.0.0.1",
+                      str(master_port))
+    processes = [master, replica]
+    try:
+        assert _until(lambda: redis.Redis(port=replica_port).info("replication")
+                      .get("master_link_status") == "up")
+        config = tmp_path / "sentinel.conf"
+        config.write_text(f"sentinel monitor tpfail 127.0.0.1 {master_port} 1\n"
+                          "sentinel down-after-milliseconds tpfail 500\n"
+                          "sentinel failover-timeout tpfail 3000\n")
+        processes.append(_server(tmp_path / "sentinel", sentinel_port, "--sentinel",
+                                 config=config))
+        watcher = redis.Redis(port=sentinel_port)
+        assert _until(lambda: len(watcher.sentinel_slaves("tpfail")) == 1)
+
+        limiter = FallbackLimiter(f"redis+sentinel://127.0.0.1:{sentinel_port}/tpfail",
+                                  f"tptest-{uuid.uuid4().hex}", retry_seconds=0)
+        assert [_hits(limiter, ["admin:key:a"])[0] for _ in range(2)] == [True, True]
+        counter = limiter.redis_key("admin:key:a")
+        replicated = redis.Redis(port=master_port).get(counter)
+        assert _until(lambda: redis.Redis(port=replica_port).get(counter) == replicated)
+
+        _stop(master)
+        processes.remove(master)
+        assert _until(lambda: watcher.sentinel_get_master_addr_by_name("tpfail")[1]
+                      == replica_port, seconds=30)
+        # The promoted replica carries the count on: the third hit passes, the fourth not.
+        assert _until(lambda: _hits(limiter, ["admin:key:a"]) == [True] and
+                      not limiter.degraded)
+        assert _hits(limiter, ["admin:key:a"]) == [False]
+        assert redis.Redis(port=replica_port).info("replication")["role"] == "master"
+    finally:
+        for process in processes:
+            _stop(process)
+
+
+def _until(condition: Callable[[], bool], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except redis.RedisError:
+            pass
+        time.sleep(0.1)
+    return False
