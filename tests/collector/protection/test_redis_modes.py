@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
 import subprocess
 import time
 import uuid
@@ -28,6 +29,9 @@ def _server(workdir: Path, port: int, *extra: str,
             config: Path | None = None) -> subprocess.Popen[bytes]:
     if shutil.which("redis-server") is None:
         service_missing("redis", "redis-server is not installed")
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:  # never test someone else's server
+            service_missing("redis", f"port {port} is taken")
     workdir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         ["redis-server", *([str(config)] if config else []), "--port", str(port),
@@ -36,6 +40,8 @@ def _server(workdir: Path, port: int, *extra: str,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis.Redis(port=port, socket_connect_timeout=0.2)
     for _ in range(100):
+        if process.poll() is not None:
+            service_missing("redis", f"private redis-server on port {port} exited")
         try:
             client.ping()
             return process
