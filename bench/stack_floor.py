@@ -79,9 +79,9 @@ def _connection() -> tuple[Any, str]:
 def _redis() -> Any:
     client = getattr(_local, "redis", None)
     if client is None:
-        import redis
+        from collector.core.redis_urls import connect  # any URL the collector accepts
 
-        client = _local.redis = redis.Redis.from_url(str(_REDIS_URL))
+        client = _local.redis = connect(str(_REDIS_URL), timeout=1.0)
     return client
 
 

@@ -43,8 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
             "a warning) until the next release; an API key there (`sk_…`, the SDK's "
             "`TENPOINT_API_KEY`) is ignored."),
     Setting("TENPOINT_REDIS_URL", "REDIS_URL", None, str,
-            "Optional `redis://host:port/db`, shared rate-limit counters for several collectors. "
-            "Unset: per-process memory."),
+            "Optional shared rate-limit counters for several collectors: `redis://host:port/db` "
+            "(`rediss://` for TLS, `redis+unix:///path`), "
+            "`redis+sentinel://[:password@]host:port[,host:port…]/service_name[/db]` (the "
+            "master a Sentinel names, followed through failovers) or "
+            "`redis+cluster://[:password@]host:port[,host:port…]` (a Redis Cluster); the "
+            "`limits` library's schemes. Unset: per-process memory."),
     Setting("TENPOINT_PORT", "PORT", 5000, int, "Port `tenpoint serve` and `make run` listen on."),
     Setting("TENPOINT_HOST", "HOST", "127.0.0.1", str, "Address `tenpoint serve` binds."),
     Setting("TENPOINT_WORKERS", "WORKERS", 2, int,

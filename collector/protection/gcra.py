@@ -109,7 +109,8 @@ for i, key in ipairs(KEYS) do
     break
   end
   tat = tat + interval
-  redis.call('set', key, tostring(tat), 'PX', math.ceil((tat - now) * 1000))
+  -- At least 1 ms: a huge limit's interval can vanish in the float sum (PX 0 is refused).
+  redis.call('set', key, tostring(tat), 'PX', math.max(1, math.ceil((tat - now) * 1000)))
   out[i] = {1, tostring(tat), tostring(now)}
 end
 return out

@@ -25,15 +25,12 @@ import time
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-import redis
 from flask import Flask, Response, current_app, g, request
 from limits import RateLimitItem, parse
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
-from redis.retry import Retry
 
 from collector.access.auth import lookup_key, raw_key_from_request
 from collector.core.errors import APIError
+from collector.core.redis_urls import FAILURES, RedisURLError, connect, parse_redis_url
 from collector.protection.fingerprints import caller_fingerprint
 from collector.protection.gcra import REDIS_SCRIPT, Hit, MemoryCounters, Verdict, verdict_of
 from collector.protection.shared_counters import SharedFileCounters
@@ -106,10 +103,14 @@ class FallbackLimiter:
         self._file = SharedFileCounters(shared_file) if shared_file else None
         self._file_failed = False
         self._script: Any = None
+        self._cluster = parse_redis_url(redis_url).mode == "cluster" if redis_url else False
         self._down_until = 0.0
         self._lock = threading.Lock()
 
     def _shared_script(self) -> Any:
+        """The script on a client for ``TENPOINT_REDIS_URL``; ``None`` while Redis is down.
+        Made again after each outage: a Sentinel is asked for the master again, a cluster
+        for its slot map (collector/core/redis_urls.py). Can raise ``FAILURES``."""
         if not self.redis_url:
             return None
         if self._down_until and time.monotonic() < self._down_until:
@@ -117,16 +118,20 @@ class FallbackLimiter:
         if self._script is None:
             with self._lock:
                 if self._script is None:
-                    client = redis.Redis.from_url(
-                        self.redis_url,
-                        # Short timeouts and no client-side retries: a dead Redis must cost
-                        # a request a fraction of a second once, not seconds every time.
-                        socket_timeout=0.25, socket_connect_timeout=0.25,
-                        retry=Retry(NoBackoff(), 0), health_check_interval=0)
-                    self._script = client.register_script(REDIS_SCRIPT)
+                    self._script = connect(self.redis_url, timeout=0.25).register_script(
+                        REDIS_SCRIPT)
         return self._script
 
-    def _mark_down(self, error: Exception) -> None:
+    def redis_key(self, counter: str) -> str:
+        """A counter's Redis key. In a cluster, the counters one Lua call touches must share
+        a hash slot: ``{<prefix>:<category>}`` tags every counter with its category, and one
+        request's counters are all of one category (docs/protection.md, "Cluster")."""
+        if self._cluster:
+            category, _, rest = counter.partition(":")
+            return f"{{{self.prefix}:{category}}}:{rest}"
+        return f"{self.prefix}:{counter}"
+
+    def _mark_down(self, error: BaseException) -> None:
         first = self._down_until == 0.0
         self._down_until = time.monotonic() + self.retry_seconds
         if first:
@@ -147,15 +152,17 @@ class FallbackLimiter:
     def hit_all(self, hits: list[Hit]) -> list[Verdict]:
         """Count ``hits`` (amount, period, counter) in order up to the first refused one; a
         verdict for each counted. All of them in one Redis round trip."""
-        script = self._shared_script()
-        if script is not None and hits:
+        if self.redis_url and hits:
             try:
-                rows = script(keys=[f"{self.prefix}:{name}" for _, _, name in hits],
-                              args=[value for amount, period, _ in hits
-                                    for value in (amount, period)])
-            except (RedisError, OSError) as error:
+                script = self._shared_script()
+                rows = None if script is None else script(
+                    keys=[self.redis_key(name) for _, _, name in hits],
+                    args=[value for amount, period, _ in hits for value in (amount, period)])
+            except FAILURES as error:
+                self._script = None  # a new client, and a new master or slot map, next time
                 self._mark_down(error)
-            else:
+                rows = None
+            if rows is not None:
                 self._mark_up()
                 return [verdict_of(amount, period, bool(allowed), float(tat), float(now))
                         for (allowed, tat, now), (amount, period, _) in zip(rows, hits,
@@ -314,8 +321,11 @@ def init_app(app: Flask) -> None:
         # Other features' tests drive one test client far past browser limits.
         app.config["RATE_LIMIT_ENABLED"] = not app.testing
     redis_url = app.config.get("REDIS_URL") or None
-    if redis_url and not redis_url.startswith(("redis://", "rediss://", "redis+unix://")):
-        raise RateLimitConfigError("TENPOINT_REDIS_URL must be a redis:// URL")
+    if redis_url:
+        try:
+            parse_redis_url(redis_url)
+        except RedisURLError as error:
+            raise RateLimitConfigError(str(error)) from error
     app.extensions[EXTENSION] = FallbackLimiter(
         redis_url, app.config["RATE_LIMIT_PREFIX"],
         float(app.config["RATE_LIMIT_REDIS_RETRY"]), shared_file=shared_file(app.config))

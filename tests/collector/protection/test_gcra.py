@@ -93,3 +93,16 @@ def test_redis_judges_like_memory_and_lets_a_counter_expire_when_full_again(
     assert 59_000 <= client.pttl(f"{prefix}:key:a") <= 60_000
     assert 35_000 <= client.pttl(f"{prefix}:site:1") <= 36_000
     client.delete(*client.keys(f"{prefix}*"))
+
+
+def test_a_huge_limit_is_still_counted_in_redis(redis_url: str) -> None:
+    """A billion a minute: one hit's interval vanishes in the float sum of Redis's clock, and
+    a zero expiry (PX 0) would make Redis refuse the write and the collector count locally."""
+    prefix = f"tptest-{uuid.uuid4().hex}"
+    shared = FallbackLimiter(redis_url, prefix, retry_seconds=30)
+    for _ in range(3):
+        [verdict] = shared.hit_all([(1_000_000_000, 60.0, "site:huge")])
+        assert verdict.allowed
+    assert not shared.degraded  # Redis accepted every write: nothing fell back to memory
+    client = redis.Redis.from_url(redis_url)
+    client.delete(*client.keys(f"{prefix}*"))
