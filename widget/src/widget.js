@@ -1,407 +1,741 @@
 /* Tenpoint widget. One global (`tenpoint`); everything else lives inside this IIFE.
+ *
+ * Written for readers: widget/build.py minifies it with terser, which renames every local
+ * name, so long names cost nothing in the served file. Property names are NOT renamed, and
+ * several of them cross a boundary, so they stay as they are:
+ *   - the public API: tenpoint("init" | "show" | "track" | "reset" | "on", ...);
+ *   - the script tag's data-* attributes and the localStorage keys (tenpoint_outbox,
+ *     tenpoint_anon, tenpoint_quiet, tenpoint_seen), which pages and older widgets share;
+ *   - the one-letter fields of an outbox item (see "The outbox" below), stored by older widgets;
+ *   - the JSON field names sent to and read from the collector;
+ *   - the CSS class names and custom properties of widget.css, and "__TENPOINT_CSS__".
+ *
  * Settings come from the script tag's data-* attributes or tenpoint('init', {...}); calls
  * made before the script loaded wait in tenpoint.q (the snippet's stub) and replay here.
  * No eval, no inline style or script: the styles travel inside this file (widget/build.py
- * puts the minified widget.css in CSS) and reach the shadow root as a constructed stylesheet,
- * which needs no request of its own and no CSP exception. Browsers without constructed
- * stylesheets get a <link> to the collector's widget.css instead (with the CSP nonce). */
-(function (w, d) {
+ * puts the minified widget.css in place of WIDGET_CSS) and reach the shadow root as a
+ * constructed stylesheet, which needs no request of its own and no CSP exception. Browsers
+ * without constructed stylesheets get a <link> to the collector's widget.css instead (with
+ * the CSP nonce).
+ *
+ * Reading order: settings; small helpers; browser facts (ids, languages, theme); the HTTP
+ * call; the outbox; the eligibility check; building the survey (render) and its three steps;
+ * the public API and the replay of queued calls. */
+(function (window, document) {
   "use strict";
-  var prior = w.tenpoint;
-  if (prior && prior.loaded) return; // a second copy of the script is harmless
-  var OUTBOX = "tenpoint_outbox", ANON = "tenpoint_anon", QUIET = "tenpoint_quiet", CSS = "__TENPOINT_CSS__", base = null;
-  var me = d.currentScript;
-  function attr(n) { return me && me.getAttribute("data-" + n); }
-  var cfg = {
-    key: attr("site-key"), api: attr("api") || (me && me.src ? new URL(me.src, d.baseURI).origin : ""),
-    nonce: attr("nonce") || (me && me.nonce) || "", auto: attr("auto") !== "false", user: {}
-  };
-  if (attr("user-id")) cfg.user.id = attr("user-id");
-  if (attr("locale")) cfg.user.locale = attr("locale");
-  var handlers = { response: [], dismiss: [], show: [] };
-  var current = null, pending = false, busy = {}, timer = 0, backoff = 2000, mem = [], live = "";
 
-  function log(e) { try { console.error("[tenpoint]", e && e.message || e); } catch (_) { /* no console */ } }
-  function safe(fn) {
-    return function () { try { return fn.apply(this, arguments); } catch (e) { log(e); } };
+  var snippetStub = window.tenpoint;
+  if (snippetStub && snippetStub.loaded) return; // a second copy of the script is harmless
+
+  var OUTBOX_KEY = "tenpoint_outbox";
+  var ANONYMOUS_ID_KEY = "tenpoint_anon";
+  var QUIET_KEY = "tenpoint_quiet";
+  var FIRST_SEEN_KEY = "tenpoint_seen";
+  var WIDGET_CSS = "__TENPOINT_CSS__"; // replaced by the minified widget.css at build time
+  var OUTBOX_MAX_AGE_MS = 6048e5; // a week
+  var FIRST_RETRY_DELAY_MS = 2000;
+
+  // ---- Settings ------------------------------------------------------------------------
+
+  var ownScript = document.currentScript;
+
+  function scriptAttribute(name) {
+    return ownScript && ownScript.getAttribute("data-" + name);
   }
-  function emit(name, data) {
-    handlers[name].forEach(function (cb) { try { cb(data); } catch (e) { log(e); } });
+
+  // Without data-api, the collector is the origin the script was served from.
+  function scriptOrigin() {
+    return ownScript && ownScript.src ? new URL(ownScript.src, document.baseURI).origin : "";
   }
-  function hex(a) { return Array.prototype.map.call(a, function (x) { return (x + 256).toString(16).slice(1); }).join(""); }
-  function uid() {
-    var a = new Uint8Array(16);
-    w.crypto.getRandomValues(a);
-    return hex(a);
+
+  var settings = {
+    key: scriptAttribute("site-key"),
+    api: scriptAttribute("api") || scriptOrigin(),
+    nonce: scriptAttribute("nonce") || (ownScript && ownScript.nonce) || "",
+    auto: scriptAttribute("auto") !== "false",
+    user: {}
+  };
+  if (scriptAttribute("user-id")) settings.user.id = scriptAttribute("user-id");
+  if (scriptAttribute("locale")) settings.user.locale = scriptAttribute("locale");
+
+  // ---- State ---------------------------------------------------------------------------
+
+  var eventHandlers = { response: [], dismiss: [], show: [] };
+  var shownSurvey = null; // the <tenpoint-survey> element on the page, if any
+  var checkInFlight = false;
+  var sendingOutboxItems = {}; // outbox item id -> 1 while its request is in flight
+  var retryTimer = 0;
+  var retryDelayMs = FIRST_RETRY_DELAY_MS;
+  var outboxInMemory = []; // the outbox when localStorage is unavailable
+  var liveOutboxItemId = ""; // the item of the survey shown on this page
+  var sharedStyleSheet = null; // built once, adopted by every survey's shadow root
+
+  // ---- Small helpers -------------------------------------------------------------------
+
+  function logError(error) {
+    try {
+      console.error("[tenpoint]", error && error.message || error);
+    } catch (_) { /* no console */ }
   }
-  // Proof of work (an ALTCHA challenge, when the survey asks for it): the number n with
+
+  // The widget must never break its host page: an error is logged, not thrown.
+  function guarded(callback) {
+    return function () {
+      try {
+        return callback.apply(this, arguments);
+      } catch (error) {
+        logError(error);
+      }
+    };
+  }
+
+  function emit(eventName, eventData) {
+    eventHandlers[eventName].forEach(function (handler) {
+      try {
+        handler(eventData);
+      } catch (error) {
+        logError(error);
+      }
+    });
+  }
+
+  function toHex(bytes) {
+    return Array.prototype.map.call(bytes, function (byte) {
+      return (byte + 256).toString(16).slice(1);
+    }).join("");
+  }
+
+  function randomId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return toHex(bytes);
+  }
+
+  // localStorage, which may be missing or refuse (private mode, full, blocked cookies).
+  // storage(key) reads; storage(key, null) removes; storage(key, value) writes and
+  // returns 1. Any failure returns null.
+  function storage(key, value) {
+    try {
+      if (value === undefined) return localStorage.getItem(key);
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
+      return 1;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  // ---- Proof of work -------------------------------------------------------------------
+
+  // An ALTCHA challenge, when the survey asks for it: the number n with
   // SHA-256(salt + n) = challenge, tried 64 at a time. No solution (no crypto.subtle on a
   // plain-http page): the answer still goes, and the collector holds it for review.
-  function solve(c) {
-    var n = 0, enc = new TextEncoder();
-    function one(k) {
-      return w.crypto.subtle.digest("SHA-256", enc.encode(c.salt + k)).then(function (x) {
-        return hex(new Uint8Array(x)) === c.challenge ? btoa(JSON.stringify({ algorithm: c.algorithm,
-          challenge: c.challenge, number: k, salt: c.salt, signature: c.signature })) : "";
+  function solveProofOfWork(challenge) {
+    var nextNumber = 0;
+    var encoder = new TextEncoder();
+
+    // The encoded solution when `number` solves the challenge, else "".
+    function tryNumber(number) {
+      var attempt = encoder.encode(challenge.salt + number);
+      return window.crypto.subtle.digest("SHA-256", attempt).then(function (digest) {
+        if (toHex(new Uint8Array(digest)) === challenge.challenge) return btoa(JSON.stringify({
+          algorithm: challenge.algorithm,
+          challenge: challenge.challenge,
+          number: number,
+          salt: challenge.salt,
+          signature: challenge.signature
+        }));
+        return "";
       });
     }
-    function batch() {
-      var tries = [];
-      for (var i = 0; i < 64 && n <= c.maxNumber; i++) tries.push(one(n++));
-      return tries.length ? Promise.all(tries).then(function (r) { return r.join("") || batch(); }) : "";
+
+    function tryNextBatch() {
+      var attempts = [];
+      while (attempts.length < 64 && nextNumber <= challenge.maxNumber) {
+        attempts.push(tryNumber(nextNumber++));
+      }
+      if (!attempts.length) return ""; // every number tried: no solution
+      return Promise.all(attempts).then(function (results) {
+        return results.join("") || tryNextBatch();
+      });
     }
-    return Promise.resolve().then(batch).catch(function (e) { log(e); return ""; });
+
+    return Promise.resolve().then(tryNextBatch).catch(function (error) {
+      logError(error);
+      return "";
+    });
   }
-  function store(k, v) {
-    try { if (v === undefined) return localStorage.getItem(k); if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); return 1; } catch (_) { return null; }
-  }
-  function anon() {
-    var id = store(ANON);
-    if (!id) { id = uid(); store(ANON, id); }
+
+  // ---- What the widget knows about this browser ----------------------------------------
+
+  function anonymousId() {
+    var id = storage(ANONYMOUS_ID_KEY);
+    if (!id) {
+      id = randomId();
+      storage(ANONYMOUS_ID_KEY, id);
+    }
     return id;
   }
+
   // When this browser was first seen, kept beside the anonymous id: the collector's hint for
   // min_days_since_signup, so it need not store every visitor to count days for them.
-  function seen() {
-    var t = +store("tenpoint_seen");
-    if (!(t > 0)) { t = Date.now(); store("tenpoint_seen", String(t)); }
-    return new Date(t).toISOString();
+  function firstSeenAt() {
+    var firstSeenMs = +storage(FIRST_SEEN_KEY);
+    if (!(firstSeenMs > 0)) {
+      firstSeenMs = Date.now();
+      storage(FIRST_SEEN_KEY, String(firstSeenMs));
+    }
+    return new Date(firstSeenMs).toISOString();
   }
+
   // The visitor's whole language list, not only the first: the collector stores it on the
   // person, and an email later (no browser, no Accept-Language) can then still fall back to
   // the second language. Whole tags only, within the 35 characters the collector accepts.
-  function langs() {
-    var all = navigator.languages || [], out = navigator.language || "";
-    for (var i = 0; i < all.length; i++) {
-      if (!i) out = all[0]; else if ((out + "," + all[i]).length <= 35) out += "," + all[i];
+  function browserLanguages() {
+    var languages = navigator.languages || [];
+    var joined = navigator.language || ""; // when the browser has no list
+    for (var index = 0; index < languages.length; index++) {
+      if (!index) joined = languages[0];
+      else if ((joined + "," + languages[index]).length <= 35) joined += "," + languages[index];
     }
-    return out;
+    return joined;
   }
-  function category(s) { return s <= 6 ? "detractor" : s <= 8 ? "passive" : "promoter"; }
+
+  function scoreCategory(score) {
+    if (score <= 6) return "detractor";
+    if (score <= 8) return "passive";
+    return "promoter";
+  }
+
   // Theme "auto" follows the host page, not only the system (docs/widget.md): the first
   // opaque background of <body> or <html> decides by its luminance; a page without one
   // shows the canvas, dark only when its color-scheme allows dark and the system prefers it.
-  function hostTheme() {
-    for (var e = d.body, c; e; e = e.parentElement) {
-      c = getComputedStyle(e).backgroundColor.match(/[\d.]+/g);
-      if (!(c[3] < .5)) return c[0] * 3 + c[1] * 6 + +c[2] < 1280;
+  function hostPageIsDark() {
+    var rgba;
+    for (var element = document.body; element; element = element.parentElement) {
+      rgba = getComputedStyle(element).backgroundColor.match(/[\d.]+/g);
+      var opaque = !(rgba[3] < .5); // rgb() has no alpha: opaque
+      if (opaque) return rgba[0] * 3 + rgba[1] * 6 + +rgba[2] < 1280;
     }
-    c = getComputedStyle(e = d.documentElement).colorScheme;
-    return /dark/.test(c) && (!/light/.test(c) || matchMedia("(prefers-color-scheme: dark)").matches);
+    var colorScheme = getComputedStyle(document.documentElement).colorScheme;
+    return /dark/.test(colorScheme) &&
+      (!/light/.test(colorScheme) || matchMedia("(prefers-color-scheme: dark)").matches);
   }
 
-  function call(method, to, path, body, idem) {
-    var url = to.api + path + "?key=" + encodeURIComponent(to.key) +
-      (idem ? "&idempotency_key=" + encodeURIComponent(idem) : "");
+  // Black or white, whichever contrasts more with the brand color (WCAG relative luminance).
+  function textColorOn(brandHex) {
+    var linear = [1, 3, 5].map(function (offset) {
+      var channel = parseInt(brandHex.substr(offset, 2), 16) / 255;
+      return channel <= 0.03928 ? channel / 12.92 : Math.pow((channel + 0.055) / 1.055, 2.4);
+    });
+    var luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+    // Contrast with white, then with black.
+    return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? "#fff" : "#000";
+  }
+
+  // ---- Talking to the collector --------------------------------------------------------
+
+  // `target` has the collector's `api` origin and the site `key` (the settings, or an
+  // outbox item, which remembers both). Resolves to the JSON reply; rejects with an Error
+  // carrying the HTTP `status` (none when the network failed).
+  function callCollector(method, target, path, body, idempotencyKey) {
+    var url = target.api + path + "?key=" + encodeURIComponent(target.key) +
+      (idempotencyKey ? "&idempotency_key=" + encodeURIComponent(idempotencyKey) : "");
     // text/plain keeps POSTs "simple" CORS requests: no preflight round trip. keepalive only
     // for writes (they carry an idempotency key), which must outlive the page: Chromium sends
     // keepalive requests through the browser process, and the answer to the eligibility
     // question, needed only while the page lives, arrived about 15 ms later that way.
-    return fetch(url, { method: method, body: body, keepalive: !!idem, credentials: "omit",
-      headers: { "Content-Type": "text/plain" } }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (j) {
-        if (r.ok) return j;
+    var request = {
+      method: method,
+      body: body,
+      keepalive: !!idempotencyKey,
+      credentials: "omit",
+      headers: { "Content-Type": "text/plain" }
+    };
+    return fetch(url, request).then(function (response) {
+      return response.json().catch(function () {
+        return {};
+      }).then(function (reply) {
+        if (response.ok) return reply;
+        var apiError = reply.error || {};
+        var code = apiError.code || "";
         // A refused origin comes with CORS headers so its message (the origin to allow) shows.
-        var x = j.error || {}, c = x.code || "";
-        var e = new Error(c === "origin_not_allowed" ? c + ": " + x.message : method + " " + path + ": " + r.status + " " + c);
-        e.status = r.status;
-        throw e;
+        var error = new Error(code === "origin_not_allowed"
+          ? code + ": " + apiError.message
+          : method + " " + path + ": " + response.status + " " + code);
+        error.status = response.status;
+        throw error;
       });
     });
   }
 
-  // The outbox: answers wait in localStorage until the collector has them. A retry reuses
-  // the item's Idempotency-Key, so the collector stores one response however often we try.
-  function readBox() {
-    var raw = store(OUTBOX);
-    try { return raw === null ? mem : JSON.parse(raw || "[]"); } catch (_) { return []; }
+  // No status (the network failed), a server error, too many requests or a timeout: try
+  // again later. Any other refusal would be refused again.
+  function worthRetrying(error) {
+    return !error.status || error.status >= 500 || error.status === 429 || error.status === 408;
   }
-  function writeBox(list) { mem = list; store(OUTBOX, JSON.stringify(list)); }
-  function change(k, fields) {
-    var list = readBox();
-    for (var i = 0; i < list.length; i++) {
-      if (list[i].k !== k) continue;
-      if (!fields) list.splice(i, 1);
-      else for (var f in fields) { if (fields[f] === null) delete list[i][f]; else list[i][f] = fields[f]; }
+
+  // ---- The outbox ----------------------------------------------------------------------
+
+  // Answers wait in localStorage until the collector has them. A retry reuses the item's
+  // Idempotency-Key, so the collector stores one response however often we try.
+  // An item's fields are one letter each, as older widgets stored them:
+  //   k  the item's id, also the Idempotency-Key of its POST ("<k>-2" for its PATCH)
+  //   a  when it was added (ms)          api, key  where to send it
+  //   b  the response's JSON body        w  1 while its proof of work is being found
+  //   r  the response id, once posted    t  the response's edit token
+  //   p  the comment and answers to PATCH onto the response
+  //   f  1 once the survey is finished (nothing more will be added)
+  function readOutbox() {
+    var stored = storage(OUTBOX_KEY);
+    try {
+      return stored === null ? outboxInMemory : JSON.parse(stored || "[]");
+    } catch (_) {
+      return [];
+    }
+  }
+
+  function writeOutbox(items) {
+    outboxInMemory = items;
+    storage(OUTBOX_KEY, JSON.stringify(items));
+  }
+
+  // Sets `fields` on the item with id `itemId` (a null value deletes that field), or
+  // removes the item when no fields are given: updateOutboxItem(itemId).
+  function updateOutboxItem(itemId, fields) {
+    var items = readOutbox();
+    for (var index = 0; index < items.length; index++) {
+      if (items[index].k !== itemId) continue;
+      if (!fields) items.splice(index, 1);
+      else for (var field in fields) {
+        if (fields[field] === null) delete items[index][field];
+        else items[index][field] = fields[field];
+      }
       break;
     }
-    writeBox(list);
+    writeOutbox(items);
   }
-  function retryable(e) { return !e.status || e.status >= 500 || e.status === 429 || e.status === 408; }
-  function flush() {
-    clearTimeout(timer);
-    readBox().forEach(function (it) {
-      if (busy[it.k] || it.w && it.k === live) return; // its proof of work is still being found
-      // A week old: dropped, well inside the collector's replay window (30 days), past
-      // which a retry could be stored twice. Items from older widgets are dated now.
-      if (!it.a) change(it.k, { a: Date.now() });
-      else if (Date.now() - it.a > 6048e5) return change(it.k);
-      var job;
-      if (!it.r) {
-        job = call("POST", it, "/v1/responses", it.b, it.k).then(function (res) {
-          change(it.k, { r: res.id, t: res.edit_token || "" });
-        });
-      } else if (it.p) {
-        var body = JSON.stringify(Object.assign({ edit_token: it.t }, it.p));
-        job = call("PATCH", it, "/v1/responses/" + it.r, body, it.k + "-2").then(function () {
-          change(it.k, { p: null });
-        });
-      } else {
-        if (it.f || it.k !== live) change(it.k); // finished, or left behind by a closed page
-        return;
-      }
-      busy[it.k] = 1;
-      job.then(function () { busy[it.k] = 0; backoff = 2000; flush(); }, function (e) {
-        busy[it.k] = 0;
-        log(e);
-        if (!retryable(e)) return change(it.k);
-        timer = setTimeout(flush, backoff);
-        backoff = Math.min(backoff * 2, 60000);
+
+  // Sends what each outbox item still owes the collector: first the response (POST), then
+  // its comment (PATCH). A failure that is worth retrying tries again later, backing off.
+  function flushOutbox() {
+    clearTimeout(retryTimer);
+    readOutbox().forEach(sendOutboxItem);
+  }
+
+  function sendOutboxItem(item) {
+    var itemId = item.k;
+    if (sendingOutboxItems[itemId]) return;
+    if (item.w && itemId === liveOutboxItemId) return; // its proof of work is still being found
+    // A week old: dropped, well inside the collector's replay window (30 days), past
+    // which a retry could be stored twice. Items from older widgets are dated now.
+    if (!item.a) updateOutboxItem(itemId, { a: Date.now() });
+    else if (Date.now() - item.a > OUTBOX_MAX_AGE_MS) return updateOutboxItem(itemId); // removes it
+
+    var sending;
+    if (!item.r) {
+      sending = callCollector("POST", item, "/v1/responses", item.b, itemId).then(function (reply) {
+        updateOutboxItem(itemId, { r: reply.id, t: reply.edit_token || "" });
       });
+    } else if (item.p) {
+      var patchBody = JSON.stringify(Object.assign({ edit_token: item.t }, item.p));
+      var path = "/v1/responses/" + item.r;
+      sending = callCollector("PATCH", item, path, patchBody, itemId + "-2").then(function () {
+        updateOutboxItem(itemId, { p: null });
+      });
+    } else {
+      // Nothing left to send: gone once finished, or left behind by a closed page.
+      if (item.f || itemId !== liveOutboxItemId) updateOutboxItem(itemId); // removes it
+      return;
+    }
+
+    sendingOutboxItems[itemId] = 1;
+    sending.then(function () {
+      sendingOutboxItems[itemId] = 0;
+      retryDelayMs = FIRST_RETRY_DELAY_MS;
+      flushOutbox(); // the item may owe another request (its PATCH)
+    }, function (error) {
+      sendingOutboxItems[itemId] = 0;
+      logError(error);
+      if (!worthRetrying(error)) return updateOutboxItem(itemId); // removes it
+      retryTimer = setTimeout(flushOutbox, retryDelayMs);
+      retryDelayMs = Math.min(retryDelayMs * 2, 60000);
     });
   }
 
-  function who() {
-    var u = cfg.user, b = {};
-    if (u.id) b.user_id = String(u.id); else b.anonymous_id = anon();
-    if (u.token) b.identity_token = u.token;
-    if (u.email) b.email = u.email;
-    if (u.properties) b.properties = u.properties;
-    return b;
+  // ---- Who is asking -------------------------------------------------------------------
+
+  // The person's fields of a request body: the site's user id, or this browser's
+  // anonymous id, and what the site told us about them.
+  function personFields() {
+    var user = settings.user;
+    var fields = {};
+    if (user.id) fields.user_id = String(user.id);
+    else fields.anonymous_id = anonymousId();
+    if (user.token) fields.identity_token = user.token;
+    if (user.email) fields.email = user.email;
+    if (user.properties) fields.properties = user.properties;
+    return fields;
   }
 
+  // ---- The eligibility check -----------------------------------------------------------
+
+  // Asks the collector whether to show a survey now, and shows it. `extra` holds the
+  // request's other fields: `survey` (tenpoint('show')), `event` (tenpoint('track')), `url`.
+  //
   // A quiet period: after an automatic check that no survey could pass on any page, the
   // collector says how long to stop asking ("<until> <person>" in localStorage). It only
   // spares requests: the collector still decides every check that is made.
-  function check(extra) {
-    if (current || pending || !cfg.key) return;
-    var body = who(), u = cfg.user, id = body.user_id || body.anonymous_id;
-    var auto = !extra.survey && !extra.event, q = store(QUIET) || "", i = q.indexOf(" ");
-    if (auto && q.slice(i + 1) === id && +q.slice(0, i) > Date.now()) return;
-    var lang = u.locale || langs();
-    if (lang) body.locale = lang;
-    body.first_seen_at = seen();
-    for (var f in extra) body[f] = extra[f];
-    pending = true;
-    call("POST", cfg, "/v1/eligibility", JSON.stringify(body)).then(function (res) {
-      pending = false;
-      if (auto && res.recheck_after) store(QUIET, Date.now() + res.recheck_after * 1e3 + " " + id);
-      if (!res.eligible || !res.survey || current) return;
-      var wait = ((res.survey.show_on || {}).delay_seconds || 0) * 1000;
-      var show = safe(function () { if (!current) render(res.survey, res.display_id, res.display_token, res.proof_of_work); });
-      if (wait) setTimeout(show, wait); else show(); // no extra task when there is no delay
-    }).catch(function (e) { pending = false; log(e); });
-  }
-
-  function h(tag, props, kids) {
-    var n = d.createElement(tag);
-    for (var p in props) {
-      if (props[p] == null) continue;
-      if (p === "text") n.textContent = props[p]; else n.setAttribute(p, props[p]);
+  function checkEligibility(extra) {
+    if (shownSurvey || checkInFlight || !settings.key) return;
+    var body = personFields();
+    var personId = body.user_id || body.anonymous_id;
+    var automatic = !extra.survey && !extra.event;
+    var quiet = storage(QUIET_KEY) || "";
+    var space = quiet.indexOf(" ");
+    if (automatic && quiet.slice(space + 1) === personId && +quiet.slice(0, space) > Date.now()) {
+      return; // quiet for this person until then
     }
-    (kids || []).forEach(function (c) { if (c) n.appendChild(c); });
-    return n;
-  }
-  function onBrand(hex) {
-    var lum = [1, 3, 5].map(function (i) {
-      var c = parseInt(hex.substr(i, 2), 16) / 255;
-      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-    });
-    var l = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
-    return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#fff" : "#000";
-  }
+    var locale = settings.user.locale || browserLanguages();
+    if (locale) body.locale = locale;
+    body.first_seen_at = firstSeenAt();
+    for (var field in extra) body[field] = extra[field];
 
-  function render(s, displayId, token, work) {
-    var T = s.texts, S = s.strings, look = s.appearance || {}, shown = Date.now();
-    var proof = work && solve(work); // found while the person reads
-    var host = h("tenpoint-survey"), root = host.attachShadow({ mode: "open" });
-    var brand = look.brand_color, built = "adoptedStyleSheets" in root, link = null;
-    if (built) {
-      // Styled before it is attached: visible at once, never unstyled.
-      if (!base) { base = new CSSStyleSheet(); base.replaceSync(CSS); }
-      var sheets = [base];
-      if (brand && /^#[0-9a-f]{6}$/i.test(brand)) {
-        var sheet = new CSSStyleSheet();
-        sheet.replaceSync(":host{--tp-brand:" + brand + ";--tp-on-brand:" + onBrand(brand) + "}");
-        sheets.push(sheet);
+    checkInFlight = true;
+    callCollector("POST", settings, "/v1/eligibility", JSON.stringify(body)).then(function (reply) {
+      checkInFlight = false;
+      if (automatic && reply.recheck_after) {
+        storage(QUIET_KEY, Date.now() + reply.recheck_after * 1e3 + " " + personId);
       }
-      root.adoptedStyleSheets = sheets;
+      if (!reply.eligible || !reply.survey || shownSurvey) return;
+      var delayMs = ((reply.survey.show_on || {}).delay_seconds || 0) * 1000;
+      var show = guarded(function () {
+        if (!shownSurvey) {
+          render(reply.survey, reply.display_id, reply.display_token, reply.proof_of_work);
+        }
+      });
+      if (delayMs) setTimeout(show, delayMs);
+      else show(); // no extra task when there is no delay
+    }).catch(function (error) {
+      checkInFlight = false;
+      logError(error);
+    });
+  }
+
+  // ---- Building the survey -------------------------------------------------------------
+
+  // An element: `attributes` become attributes (null ones are skipped; `text` becomes its
+  // text), and the truthy `children` are appended.
+  function element(tagName, attributes, children) {
+    var node = document.createElement(tagName);
+    for (var name in attributes) {
+      if (attributes[name] == null) continue;
+      if (name === "text") node.textContent = attributes[name];
+      else node.setAttribute(name, attributes[name]);
+    }
+    (children || []).forEach(function (child) {
+      if (child) node.appendChild(child);
+    });
+    return node;
+  }
+
+  // Shows `survey` (the eligibility reply's survey) in a shadow root at the end of <body>.
+  function render(survey, displayId, displayToken, proofOfWorkChallenge) {
+    var texts = survey.texts; // the survey's own texts
+    var strings = survey.strings; // the interface strings of its locale
+    var appearance = survey.appearance || {};
+    var shownAt = Date.now();
+    // The proof of work (a promise) is found while the person reads.
+    var proofOfWork = proofOfWorkChallenge && solveProofOfWork(proofOfWorkChallenge);
+    var host = element("tenpoint-survey");
+    var shadowRoot = host.attachShadow({ mode: "open" });
+    var brandColor = appearance.brand_color;
+    var canAdoptStyleSheets = "adoptedStyleSheets" in shadowRoot;
+    var styleLink = null;
+    if (canAdoptStyleSheets) {
+      // Styled before it is attached: visible at once, never unstyled. The widget's sheet
+      // is built once and shared; a brand color adds a sheet of its own.
+      if (!sharedStyleSheet) {
+        sharedStyleSheet = new CSSStyleSheet();
+        sharedStyleSheet.replaceSync(WIDGET_CSS);
+      }
+      var styleSheets = [sharedStyleSheet];
+      if (brandColor && /^#[0-9a-f]{6}$/i.test(brandColor)) {
+        var brandSheet = new CSSStyleSheet();
+        brandSheet.replaceSync(":host{--tp-brand:" + brandColor + ";--tp-on-brand:" +
+          textColorOn(brandColor) + "}");
+        styleSheets.push(brandSheet);
+      }
+      shadowRoot.adoptedStyleSheets = styleSheets;
     } else {
-      link = h("link", { rel: "stylesheet", href: cfg.api + "/widget.css", nonce: cfg.nonce || null });
+      styleLink = element("link", { rel: "stylesheet", href: settings.api + "/widget.css",
+        nonce: settings.nonce || null });
     }
-    var theme = /^(light|dark)$/.test(look.theme) ? look.theme : hostTheme() ? "dark" : "light";
-    var box = h("div", { "class": "tp pos-" + (look.position || "bottom-right") + " theme-" + theme,
-      role: "dialog", "aria-labelledby": "tp-q", dir: s.dir || "ltr", lang: s.locale, hidden: built ? null : "" });
-    var close = h("button", { type: "button", "class": "x", "aria-label": S.close, text: "\u00d7" });
-    var body = h("div", { "class": "body" });
-    var item = null, cat = "";
-    box.appendChild(close);
-    box.appendChild(body);
-    if (link) {
-      root.appendChild(link);
+
+    var theme = /^(light|dark)$/.test(appearance.theme) ? appearance.theme
+      : hostPageIsDark() ? "dark" : "light";
+    var dialog = element("div", {
+      "class": "tp pos-" + (appearance.position || "bottom-right") + " theme-" + theme,
+      role: "dialog",
+      "aria-labelledby": "tp-q",
+      dir: survey.dir || "ltr",
+      lang: survey.locale,
+      hidden: canAdoptStyleSheets ? null : ""
+    });
+    var closeButton = element("button", { type: "button", "class": "x", "aria-label": strings.close,
+      text: "\u00d7" });
+    var stepContainer = element("div", { "class": "body" });
+    var outboxItem = null; // set once the score is confirmed
+    var category = "";
+    dialog.appendChild(closeButton);
+    dialog.appendChild(stepContainer);
+    if (styleLink) {
+      shadowRoot.appendChild(styleLink);
       // Shown once its stylesheet is in, so the page never sees an unstyled flash.
-      link.addEventListener("load", function () { box.removeAttribute("hidden"); });
-      link.addEventListener("error", function () { log("widget.css failed to load"); finish(); });
+      styleLink.addEventListener("load", function () {
+        dialog.removeAttribute("hidden");
+      });
+      styleLink.addEventListener("error", function () {
+        logError("widget.css failed to load");
+        close();
+      });
     }
-    root.appendChild(box);
-    d.body.appendChild(host);
-    current = host;
+    shadowRoot.appendChild(dialog);
+    document.body.appendChild(host);
+    shownSurvey = host;
 
     // A non-modal dialog (WAI-ARIA APG): focus moves in when it appears and goes back to
     // where it was when it closes; Escape closes it wherever focus is, unless the host page
     // already handled that Escape (its own dialog, say).
-    var before = d.activeElement;
-    var onKey = safe(function (e) { if (e.key === "Escape" && !e.defaultPrevented) dismiss(); });
-    d.addEventListener("keydown", onKey);
-    function finish() {
-      if (item) { change(item.k, { f: 1 }); flush(); }
-      if (current === host) current = null;
-      d.removeEventListener("keydown", onKey);
-      var inside = d.activeElement === host;
-      host.remove();
-      if (inside && before) before.focus();
-    }
-    function dismiss() {
-      if (!item) {
-        // The eligibility engine throttles this person after a decline.
-        if (displayId) call("POST", cfg, "/v1/declines", JSON.stringify({ display_id: displayId }), uid()).catch(log);
-        emit("dismiss", { survey: s.key });
-      }
-      finish();
-    }
-    close.addEventListener("click", safe(dismiss));
+    var focusedBefore = document.activeElement;
+    var onKeyDown = guarded(function (event) {
+      if (event.key === "Escape" && !event.defaultPrevented) dismiss();
+    });
+    document.addEventListener("keydown", onKeyDown);
 
-    function step(kids, focus) {
-      body.textContent = "";
-      kids.forEach(function (k) { if (k) body.appendChild(k); });
-      if (focus) focus.focus();
+    function close() {
+      if (outboxItem) {
+        updateOutboxItem(outboxItem.k, { f: 1 });
+        flushOutbox();
+      }
+      if (shownSurvey === host) shownSurvey = null;
+      document.removeEventListener("keydown", onKeyDown);
+      var focusWasInside = document.activeElement === host;
+      host.remove();
+      if (focusWasInside && focusedBefore) focusedBefore.focus();
+    }
+
+    // Closed by the person (× or Escape). Before a score, that is a decline.
+    function dismiss() {
+      if (!outboxItem) {
+        // The eligibility engine throttles this person after a decline.
+        if (displayId) {
+          callCollector("POST", settings, "/v1/declines", JSON.stringify({ display_id: displayId }),
+            randomId()).catch(logError);
+        }
+        emit("dismiss", { survey: survey.key });
+      }
+      close();
+    }
+    closeButton.addEventListener("click", guarded(dismiss));
+
+    function showStep(children, focusTarget) {
+      stepContainer.textContent = "";
+      children.forEach(function (child) {
+        if (child) stepContainer.appendChild(child);
+      });
+      if (focusTarget) focusTarget.focus();
     }
 
     // Step 1: the score, a native radio group (arrow keys for free); a pointer click or
     // Enter confirms it, and it is posted at once so a skipped follow-up never loses it.
-    var send = h("button", { type: "submit", "class": "send", disabled: "", text: S.submit });
-    var trap = h("input", { name: "website", hidden: "", tabindex: "-1", autocomplete: "off" });
-    var scale = h("div", { "class": "scale" }), chosen = null;
-    for (var i = 0; i <= 10; i++) {
-      scale.appendChild(h("label", { "class": "s" }, [
-        h("input", { type: "radio", name: "score", value: i,
-          "aria-describedby": i === 0 ? "tp-lo" : i === 10 ? "tp-hi" : null }),
-        h("span", { text: i })]));
+    var submitButton = element("button", { type: "submit", "class": "send", disabled: "",
+      text: strings.submit });
+    // A honeypot: hidden from people, filled in by some bots (sent as a signal).
+    var honeypot = element("input", { name: "website", hidden: "", tabindex: "-1",
+      autocomplete: "off" });
+    var scale = element("div", { "class": "scale" });
+    var chosenScore = null;
+    for (var score = 0; score <= 10; score++) {
+      // One radio per score; the two ends are described by their labels.
+      scale.appendChild(element("label", { "class": "s" }, [
+        element("input", { type: "radio", name: "score", value: score,
+          "aria-describedby": score === 0 ? "tp-lo" : score === 10 ? "tp-hi" : null }),
+        element("span", { text: score })
+      ]));
     }
-    var form = h("form", { "class": "score" }, [h("fieldset", { role: "radiogroup", "aria-labelledby": "tp-q" }, [
-      h("legend", { "class": "q", id: "tp-q", text: T.question }), scale,
-      h("div", { "class": "ends", "aria-hidden": "true" }, [
-        h("span", { id: "tp-lo", text: T.low_label || S.low_label }),
-        h("span", { id: "tp-hi", text: T.high_label || S.high_label })])]), trap, send]);
-    scale.addEventListener("change", function (e) { chosen = +e.target.value; send.removeAttribute("disabled"); });
-    scale.addEventListener("click", safe(function (e) { if (e.detail > 0 && e.target.name === "score") confirm(+e.target.value); }));
-    scale.addEventListener("keydown", safe(function (e) { if (e.key === "Enter" && chosen !== null) { e.preventDefault(); confirm(chosen); } }));
-    form.addEventListener("submit", safe(function (e) { e.preventDefault(); if (chosen !== null) confirm(chosen); }));
+    var scoreForm = element("form", { "class": "score" }, [
+      element("fieldset", { role: "radiogroup", "aria-labelledby": "tp-q" }, [
+        element("legend", { "class": "q", id: "tp-q", text: texts.question }),
+        scale,
+        element("div", { "class": "ends", "aria-hidden": "true" }, [
+          element("span", { id: "tp-lo", text: texts.low_label || strings.low_label }),
+          element("span", { id: "tp-hi", text: texts.high_label || strings.high_label })
+        ])
+      ]),
+      honeypot,
+      submitButton
+    ]);
+    scale.addEventListener("change", function (event) {
+      chosenScore = +event.target.value;
+      submitButton.removeAttribute("disabled");
+    });
+    scale.addEventListener("click", guarded(function (event) {
+      // detail > 0: a pointer click, not the click arrow keys fire on a radio.
+      if (event.detail > 0 && event.target.name === "score") confirmScore(+event.target.value);
+    }));
+    scale.addEventListener("keydown", guarded(function (event) {
+      if (event.key === "Enter" && chosenScore !== null) {
+        event.preventDefault();
+        confirmScore(chosenScore);
+      }
+    }));
+    scoreForm.addEventListener("submit", guarded(function (event) {
+      event.preventDefault();
+      if (chosenScore !== null) confirmScore(chosenScore);
+    }));
     // Not while the visitor types in a field of the host page: focus stays there (the survey
     // waits at the end of the page's tab order, and Escape still closes it).
-    var typing = before && (/^(INPUT|TEXTAREA|SELECT)$/.test(before.tagName) || before.isContentEditable);
-    step([form], typing ? null : scale.querySelector("input"));
-    emit("show", { survey: s.key });
+    var visitorIsTyping = focusedBefore &&
+      (/^(INPUT|TEXTAREA|SELECT)$/.test(focusedBefore.tagName) || focusedBefore.isContentEditable);
+    showStep([scoreForm], visitorIsTyping ? null : scale.querySelector("input"));
+    emit("show", { survey: survey.key });
 
-    function confirm(score) {
-      if (item) return;
-      cat = category(score);
-      var b = who();
-      b.survey = s.key; b.score = score; b.channel = "in_app"; b.locale = s.locale;
-      if (displayId) b.display_id = displayId;
+    // The score is final: into the outbox (and sent) at once, then the follow-up.
+    function confirmScore(score) {
+      if (outboxItem) return;
+      category = scoreCategory(score);
+      var response = personFields();
+      response.survey = survey.key;
+      response.score = score;
+      response.channel = "in_app";
+      response.locale = survey.locale;
+      if (displayId) response.display_id = displayId;
       // The display's token goes back with the answer: the collector checks it was shown
       // to this visitor, once, and times the answer from it (docs/protection.md).
-      if (token) b.display_token = token;
-      b.signals = { webdriver: !!navigator.webdriver, elapsed_ms: Date.now() - shown, honeypot: trap.value };
-      item = { k: uid(), a: Date.now(), api: cfg.api, key: cfg.key, b: JSON.stringify(b) };
-      live = item.k;
-      if (proof) {
+      if (displayToken) response.display_token = displayToken;
+      response.signals = {
+        webdriver: !!navigator.webdriver,
+        elapsed_ms: Date.now() - shownAt,
+        honeypot: honeypot.value
+      };
+      outboxItem = { k: randomId(), a: Date.now(), api: settings.api, key: settings.key,
+        b: JSON.stringify(response) };
+      liveOutboxItemId = outboxItem.k;
+      if (proofOfWork) {
         // In the outbox at once, so a closed page never loses the score; sent once solved.
-        item.w = 1;
-        proof.then(function (p) {
-          if (p) b.proof_of_work = p;
-          change(item.k, { b: JSON.stringify(b), w: null });
-          flush();
+        outboxItem.w = 1;
+        proofOfWork.then(function (solution) {
+          if (solution) response.proof_of_work = solution;
+          updateOutboxItem(outboxItem.k, { b: JSON.stringify(response), w: null });
+          flushOutbox();
         });
       }
-      writeBox(readBox().concat([item]));
-      flush();
-      emit("response", { survey: s.key, score: score, category: cat });
-      followUp();
+      writeOutbox(readOutbox().concat([outboxItem]));
+      flushOutbox();
+      emit("response", { survey: survey.key, score: score, category: category });
+      showFollowUp();
     }
 
     // Step 2: the follow-up question for the category, and the optional second question.
-    function followUp() {
-      var c = h("textarea", { id: "tp-c", maxlength: "5000", rows: "3" }), c2 = null;
-      var kids = [h("label", { "class": "q", "for": "tp-c", id: "tp-q", text: (T.follow_up || {})[cat] || S.comment_placeholder }), c];
-      if (T.second_question) {
-        c2 = h("textarea", { id: "tp-c2", maxlength: "5000", rows: "2" });
-        kids.push(h("label", { "class": "q2", "for": "tp-c2", text: T.second_question }), c2);
+    function showFollowUp() {
+      var comment = element("textarea", { id: "tp-c", maxlength: "5000", rows: "3" });
+      var secondAnswer = null;
+      var question = (texts.follow_up || {})[category] || strings.comment_placeholder;
+      var children = [element("label", { "class": "q", "for": "tp-c", id: "tp-q", text: question }),
+        comment];
+      if (texts.second_question) {
+        secondAnswer = element("textarea", { id: "tp-c2", maxlength: "5000", rows: "2" });
+        children.push(element("label", { "class": "q2", "for": "tp-c2",
+          text: texts.second_question }), secondAnswer);
       }
-      var skip = h("button", { type: "button", "class": "skip", text: S.skip });
-      kids.push(h("div", { "class": "row" }, [skip, h("button", { type: "submit", "class": "send", text: S.submit })]));
-      var f2 = h("form", { "class": "more" }, kids);
-      skip.addEventListener("click", safe(thanks));
-      f2.addEventListener("submit", safe(function (e) {
-        e.preventDefault();
-        var p = {};
-        if (c.value.trim()) p.comment = c.value.trim();
-        if (c2 && c2.value.trim()) p.answers = { second: c2.value.trim() };
-        if (p.comment || p.answers) change(item.k, { p: p });
-        thanks();
+      var skipButton = element("button", { type: "button", "class": "skip", text: strings.skip });
+      children.push(element("div", { "class": "row" }, [skipButton,
+        element("button", { type: "submit", "class": "send", text: strings.submit })]));
+      var followUpForm = element("form", { "class": "more" }, children);
+      skipButton.addEventListener("click", guarded(showThanks));
+      followUpForm.addEventListener("submit", guarded(function (event) {
+        event.preventDefault();
+        var patch = {};
+        if (comment.value.trim()) patch.comment = comment.value.trim();
+        if (secondAnswer && secondAnswer.value.trim()) {
+          patch.answers = { second: secondAnswer.value.trim() };
+        }
+        if (patch.comment || patch.answers) updateOutboxItem(outboxItem.k, { p: patch });
+        showThanks();
       }));
-      step([f2], c);
+      showStep([followUpForm], comment);
     }
 
     // Step 3: thanks, which may differ by category (promoters: a link to review or refer).
-    function thanks() {
-      change(item.k, { f: 1 });
-      flush();
-      var msg = h("p", { "class": "q", id: "tp-q", role: "status", tabindex: "-1",
-        text: (T.thank_you || {})[cat] || S.thank_you });
-      var a = cat === "promoter" && T.promoter_link_url ? h("a", { href: T.promoter_link_url,
-        target: "_blank", rel: "noopener", text: T.promoter_link_label || T.promoter_link_url }) : null;
-      step([msg, a], msg);
-      if (!a) setTimeout(finish, 6000);
+    function showThanks() {
+      updateOutboxItem(outboxItem.k, { f: 1 });
+      flushOutbox();
+      var message = element("p", { "class": "q", id: "tp-q", role: "status", tabindex: "-1",
+        text: (texts.thank_you || {})[category] || strings.thank_you });
+      var promoterLink = category === "promoter" && texts.promoter_link_url
+        ? element("a", { href: texts.promoter_link_url, target: "_blank", rel: "noopener",
+          text: texts.promoter_link_label || texts.promoter_link_url })
+        : null;
+      showStep([message, promoterLink], message);
+      // A link stays until used or closed; plain thanks close by themselves.
+      if (!promoterLink) setTimeout(close, 6000);
     }
   }
 
-  var api = {
-    init: function (o) {
-      o = o || {};
-      if (o.siteKey) cfg.key = o.siteKey;
-      if (o.api) cfg.api = o.api;
-      if (o.nonce) cfg.nonce = o.nonce;
-      if (o.auto === false) cfg.auto = false;
-      if (o.user) cfg.user = o.user;
+  // ---- The public API ------------------------------------------------------------------
+
+  var commands = {
+    init: function (options) {
+      options = options || {};
+      if (options.siteKey) settings.key = options.siteKey;
+      if (options.api) settings.api = options.api;
+      if (options.nonce) settings.nonce = options.nonce;
+      if (options.auto === false) settings.auto = false;
+      if (options.user) settings.user = options.user;
     },
-    show: function (key) { check({ survey: key }); },
-    track: function (event) { check({ event: String(event), url: location.href }); },
+    show: function (surveyKey) {
+      checkEligibility({ survey: surveyKey });
+    },
+    track: function (eventName) {
+      checkEligibility({ event: String(eventName), url: location.href });
+    },
+    // Forget the person (a sign-out): ids, quiet period and first-seen time.
     reset: function () {
-      cfg.user = {};
-      store(ANON, null);
-      store(QUIET, null);
-      store("tenpoint_seen", null);
-      if (current) { current.remove(); current = null; }
+      settings.user = {};
+      storage(ANONYMOUS_ID_KEY, null);
+      storage(QUIET_KEY, null);
+      storage(FIRST_SEEN_KEY, null);
+      if (shownSurvey) {
+        shownSurvey.remove();
+        shownSurvey = null;
+      }
     },
-    on: function (name, cb) {
-      if (!handlers[name] || typeof cb !== "function") throw new Error("unknown event " + name);
-      handlers[name].push(cb);
+    on: function (eventName, handler) {
+      if (!eventHandlers[eventName] || typeof handler !== "function") {
+        throw new Error("unknown event " + eventName);
+      }
+      eventHandlers[eventName].push(handler);
     }
   };
 
-  function tenpoint(cmd) {
-    if (!api[cmd]) return log("unknown command " + cmd);
-    return safe(api[cmd]).apply(null, Array.prototype.slice.call(arguments, 1));
+  function tenpoint(command) {
+    if (!commands[command]) return logError("unknown command " + command);
+    return guarded(commands[command]).apply(null, Array.prototype.slice.call(arguments, 1));
   }
   tenpoint.loaded = true;
-  w.tenpoint = tenpoint;
-  safe(function () {
-    var queue = (prior && prior.q) || [];
-    for (var i = 0; i < queue.length; i++) tenpoint.apply(null, queue[i]);
-    if (attr("survey")) api.show(attr("survey"));
-    else if (cfg.auto && cfg.key) check({ url: location.href });
-    w.addEventListener("online", flush);
-    flush();
+  window.tenpoint = tenpoint;
+
+  // Start: replay the calls queued by the snippet, then show the survey the tag names or
+  // make the automatic check, and send whatever an earlier page left in the outbox.
+  guarded(function () {
+    var queuedCalls = (snippetStub && snippetStub.q) || [];
+    for (var index = 0; index < queuedCalls.length; index++) {
+      tenpoint.apply(null, queuedCalls[index]);
+    }
+    if (scriptAttribute("survey")) commands.show(scriptAttribute("survey"));
+    else if (settings.auto && settings.key) checkEligibility({ url: location.href });
+    window.addEventListener("online", flushOutbox);
+    flushOutbox();
   })();
 })(window, document);
