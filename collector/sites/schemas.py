@@ -6,10 +6,15 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from collector.core.validation import FullMatch
 from collector.surveys.schemas import RulesSchema
 
 ORIGINS = validate.Length(max=100)
-ORIGIN = fields.String(validate=validate.Length(min=1, max=300))
+# What normalize_origin accepts, stated in the document: scheme, host and an optional port.
+ORIGIN_PATTERN = (r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}"
+                  r"|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?/?$")
+ORIGIN = fields.String(validate=[validate.Length(min=1, max=300),
+                                 FullMatch(ORIGIN_PATTERN)])
 SHARE = validate.Range(min=0, max=1, min_inclusive=False, max_inclusive=False)
 DAYS = validate.Range(min=1)
 

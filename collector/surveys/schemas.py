@@ -76,7 +76,7 @@ class ShowOnSchema(ma.Schema):
 class SurveyConfigSchema(ma.Schema):
     texts = fields.Dict(keys=fields.String(validate=validate.Length(min=2, max=35)),
                         values=fields.Nested(TextsSchema), required=True,
-                        validate=validate.Length(min=1))
+                        validate=validate.Length(min=1), metadata={"minProperties": 1})
     default_locale = fields.String(validate=validate.Length(min=2, max=35))
     touchpoint = fields.String(validate=validate.Length(max=64))
     rules = fields.Nested(RulesSchema)

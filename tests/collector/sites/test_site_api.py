@@ -88,8 +88,8 @@ def test_settings_merge_key_by_key_and_null_removes_one(
 @pytest.mark.parametrize(("body", "field"), [
     ({"settings": {"no_such_setting": 1}}, "settings.no_such_setting"),
     ({"settings": {"eligibility": {"sample_rate": 3}}}, "settings.eligibility.sample_rate"),
-    ({"add_origins": ["app.example.com"]}, "add_origins"),
-    ({"add_origins": ["https://app.example.com/path"]}, "add_origins"),
+    ({"add_origins": ["app.example.com"]}, "add_origins.0"),
+    ({"add_origins": ["https://app.example.com/path"]}, "add_origins.0"),
     ({"remove_origins": ["https://never.example.com"]}, "remove_origins"),
     ({"slug": "renamed"}, "slug"),
     ({"default_locale": "klingon-xx"}, "default_locale"),
