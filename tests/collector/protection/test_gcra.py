@@ -105,4 +105,6 @@ def test_a_huge_limit_is_still_counted_in_redis(redis_url: str) -> None:
         assert verdict.allowed
     assert not shared.degraded  # Redis accepted every write: nothing fell back to memory
     client = redis.Redis.from_url(redis_url)
-    client.delete(*client.keys(f"{prefix}*"))
+    left = client.keys(f"{prefix}*")  # a counter full again in 60 ns has expired already
+    if left:
+        client.delete(*left)
