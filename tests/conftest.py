@@ -179,6 +179,20 @@ def any_app(request: pytest.FixtureRequest, make_app: AppFactory) -> Flask:
 
 
 @pytest.fixture
+def any_site(any_app: Flask) -> SiteKeys:
+    """A site with one survey (``nps``) on ``any_app``."""
+    with any_app.app_context():
+        keys = make_site(db.session)
+        make_survey(db.session, keys.site_id)
+    return keys
+
+
+@pytest.fixture
+def any_client(any_app: Flask) -> FlaskClient:
+    return any_app.test_client()
+
+
+@pytest.fixture
 def pg_app(make_app: AppFactory, postgres_url: str) -> Flask:
     return make_app(postgres_url)
 

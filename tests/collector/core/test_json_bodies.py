@@ -6,29 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from collector.core.extensions import db
-from tests.factories import ORIGIN, SiteKeys, make_site, make_survey
+from tests.factories import ORIGIN, SiteKeys
 
 
-@pytest.fixture
-def keys(any_app: Flask) -> SiteKeys:
-    with any_app.app_context():
-        keys = make_site(db.session)
-        make_survey(db.session, keys.site_id)
-    return keys
-
-
-@pytest.fixture
-def any_client(any_app: Flask) -> FlaskClient:
-    return any_app.test_client()
-
-
-def _post(client: FlaskClient, path: str, raw: str | bytes, keys: SiteKeys,
+def _post(client: FlaskClient, path: str, raw: str | bytes, any_site: SiteKeys,
           content_type: str = "application/json") -> object:
-    return client.post(path, data=raw, headers={**keys.auth("secret"),
+    return client.post(path, data=raw, headers={**any_site.auth("secret"),
                                                 "Content-Type": content_type})
 
 
@@ -39,12 +24,12 @@ def _post(client: FlaskClient, path: str, raw: str | bytes, keys: SiteKeys,
     ('{"survey": "nps", "score": 9, "properties": {"mrr": 1e999}}', "properties.mrr"),
 ])
 def test_non_finite_numbers_anywhere_are_a_422_naming_the_field(
-    any_client: FlaskClient, keys: SiteKeys, raw: str, field: str
+    any_client: FlaskClient, any_site: SiteKeys, raw: str, field: str
 ) -> None:
-    reply = _post(any_client, "/v1/responses", raw, keys)
+    reply = _post(any_client, "/v1/responses", raw, any_site)
     assert reply.status_code == 422
     assert reply.json["error"]["field"] == field
-    listed = any_client.get("/v1/responses", headers=keys.auth("read"))
+    listed = any_client.get("/v1/responses", headers=any_site.auth("read"))
     assert listed.json["data"] == []
 
 
@@ -57,10 +42,10 @@ def test_non_finite_numbers_anywhere_are_a_422_naming_the_field(
     ({"survey": "nps", "score": 9, "properties": {"a\x00": 1}}, "properties"),
 ])
 def test_nul_and_lone_surrogates_in_text_are_a_422_naming_the_field(
-    any_client: FlaskClient, keys: SiteKeys, body: dict[str, object], field: str
+    any_client: FlaskClient, any_site: SiteKeys, body: dict[str, object], field: str
 ) -> None:
     # json.dumps escapes both as \\u0000 and \\ud800: what a hostile client sends.
-    reply = _post(any_client, "/v1/responses", json.dumps(body), keys)
+    reply = _post(any_client, "/v1/responses", json.dumps(body), any_site)
     assert reply.status_code == 422
     assert reply.json["error"]["field"] == field
 
@@ -68,20 +53,20 @@ def test_nul_and_lone_surrogates_in_text_are_a_422_naming_the_field(
 @pytest.mark.parametrize("path", ["/v1/people", "/v1/surveys", "/v1/eligibility",
                                   "/v1/webhooks", "/v1/triggers", "/v1/tickets"])
 def test_every_json_endpoint_refuses_nul_text(
-    any_client: FlaskClient, keys: SiteKeys, path: str
+    any_client: FlaskClient, any_site: SiteKeys, path: str
 ) -> None:
-    reply = _post(any_client, path, json.dumps({"survey": "nps", "user_id": "a\x00"}), keys)
-    assert reply.status_code in (403, 422)  # the eligibility check is for browser keys
+    reply = _post(any_client, path, json.dumps({"survey": "nps", "user_id": "a\x00"}), any_site)
+    assert reply.status_code in (403, 422)  # the eligibility check is for browser any_site
     if reply.status_code == 422:
         assert reply.json["error"]["field"] == "user_id"
 
 
 def test_nul_in_a_query_string_or_path_is_refused_not_a_500(
-    any_client: FlaskClient, keys: SiteKeys
+    any_client: FlaskClient, any_site: SiteKeys
 ) -> None:
-    listed = any_client.get("/v1/responses?cursor=%00", headers=keys.auth("read"))
+    listed = any_client.get("/v1/responses?cursor=%00", headers=any_site.auth("read"))
     assert listed.status_code == 422 and listed.json["error"]["field"] == "cursor"
-    survey = any_client.get("/v1/surveys/nps%00", headers=keys.auth("read"))
+    survey = any_client.get("/v1/surveys/nps%00", headers=any_site.auth("read"))
     assert survey.status_code == 404 and "error" in survey.json
 
 
@@ -93,9 +78,9 @@ def test_nul_in_a_query_string_or_path_is_refused_not_a_500(
     b'{"survey": "nps", "comment": "\xff"}',
 ])
 def test_malformed_or_non_utf8_json_gets_the_error_envelope(
-    any_client: FlaskClient, keys: SiteKeys, raw: bytes
+    any_client: FlaskClient, any_site: SiteKeys, raw: bytes
 ) -> None:
-    reply = _post(any_client, "/v1/responses", raw, keys)
+    reply = _post(any_client, "/v1/responses", raw, any_site)
     assert reply.status_code == 400
     assert reply.json["error"]["code"] == "invalid_json"
     assert reply.json["error"]["message"]
@@ -103,9 +88,9 @@ def test_malformed_or_non_utf8_json_gets_the_error_envelope(
 
 
 def test_a_browsers_text_plain_body_is_checked_the_same_way(
-    any_client: FlaskClient, keys: SiteKeys
+    any_client: FlaskClient, any_site: SiteKeys
 ) -> None:
-    reply = any_client.post(f"/v1/responses?key={keys.publishable}",
+    reply = any_client.post(f"/v1/responses?key={any_site.publishable}",
                             data='{"survey": "nps", "score": 9, "properties": {"x": NaN}}',
                             headers={"Content-Type": "text/plain", "Origin": ORIGIN})
     assert reply.status_code == 422 and reply.json["error"]["field"] == "properties.x"
