@@ -11,12 +11,11 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, g
 from flask_sqlalchemy_lite._extension import _close_async_sessions
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 
 from collector.core import sqlite_writers
 from collector.core.extensions import db
-from collector.core.prepared import PooledReader
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -75,7 +74,7 @@ def database_answers() -> bool:
 
 
 @contextmanager
-def read_only_connection() -> Iterator[PooledReader | None]:
+def read_only_connection() -> Iterator[Connection | None]:
     """A connection of the autocommit pool for a request's hot reads, or ``None`` where there
     is none (an in-memory database): the caller then reads through its session.
 
@@ -83,19 +82,14 @@ def read_only_connection() -> Iterator[PooledReader | None]:
     session's connection would add ``BEGIN`` and ``COMMIT``; and a page view that only reads
     never opens a transaction at all, so it has nothing to commit or roll back. Each read is
     its own snapshot, as it was under READ COMMITTED; the writes that follow still happen in
-    the session's one transaction (docs/architecture.md). It is the pool's DB-API connection
-    itself (``PooledReader``), without a SQLAlchemy ``Connection`` around it: only
-    ``Prepared.rows`` reads on it.
+    the session's one transaction (docs/architecture.md).
     """
     engine = db.engines.get("reads")
     if engine is None:
         yield None
         return
-    pooled = engine.raw_connection()
-    try:
-        yield PooledReader(engine.dialect, pooled)
-    finally:
-        pooled.close()
+    with engine.connect() as connection:
+        yield connection
 
 
 # flask-sqlalchemy-lite's own name for the sessions it opened in this app context.

@@ -15,20 +15,18 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import CursorResult, Result
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from collector.core.prepared import Prepared
 from collector.models.base import Base
 
 M = TypeVar("M", bound=Base)
-# Per table: the insert of every column but the id (prepared: collector/core/prepared.py), and
-# the columns a caller may leave out (nullable: None) or must give.
-_PLANS: dict[Any, tuple[Prepared, frozenset[str], frozenset[str]]] = {}
+# Per table: the insert returning the id, and the columns a caller may leave out (nullable:
+# None) or must give.
+_PLANS: dict[Any, tuple[Any, frozenset[str], frozenset[str]]] = {}
 
 
-def _plan(table: Any) -> tuple[Prepared, frozenset[str], frozenset[str]]:
+def _plan(table: Any) -> tuple[Any, frozenset[str], frozenset[str]]:
     if table not in _PLANS:
         columns = [column for column in table.columns if not column.primary_key]
-        _PLANS[table] = (Prepared(table.insert().returning(table.c.id),
-                                  columns=[c.key for c in columns]),
+        _PLANS[table] = (table.insert().returning(table.c.id),
                          frozenset(c.key for c in columns if c.nullable),
                          frozenset(c.key for c in columns if not c.nullable))
     return _PLANS[table]
@@ -45,7 +43,7 @@ def insert_row(session: Session, model: type[M], **values: Any) -> M:
     if missing:
         raise ValueError(f"insert_row({model.__name__}) needs {', '.join(sorted(missing))}")
     values = {**dict.fromkeys(nullable - values.keys()), **values}
-    new_id = statement.write(session.connection(), values)
+    new_id = session.connection().execute(statement, values).scalar_one()
     row = model(id=new_id, **values)
     make_transient_to_detached(row)
     session.add(row)

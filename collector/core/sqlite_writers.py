@@ -42,7 +42,7 @@ def _writes(statement: str) -> bool:
 
 class _LockingCursor(sqlite3.Cursor):
     """Takes its connection's writers' lock before a write statement: every statement runs on
-    a cursor, whether SQLAlchemy or a prepared statement (collector/core/prepared.py) sends it."""
+    a cursor, whatever sends it (SQLAlchemy, Alembic, a raw DB-API call)."""
 
     connection: WriterLockedConnection
 

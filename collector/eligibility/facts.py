@@ -15,7 +15,6 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from collector.core.prepared import Prepared
 from collector.eligibility.rules import (
     ContactFact,
     Decision,
@@ -187,15 +186,14 @@ def evaluate(session: Session, site: Any, survey: Any, person: Any, who: Who, *,
     return decide(situation, rules, person_facts(person, who), contacts, tickets, now)
 
 
-_INSERT_CONTACT = Prepared(cast(Table, Contact.__table__).insert(), columns=(
-    "site_id", "person_id", "survey_id", "kind", "channel", "display_id", "invitation_id", "at"))
+_INSERT_CONTACT = cast(Table, Contact.__table__).insert()
 
 
 def record_contact(session: Session, survey: Any, person: Any, kind: str, now: datetime,
                    *, channel: str, display_id: str | None = None,
                    invitation_id: int | None = None) -> None:
     """One Core insert, not an ORM object: this runs on every eligible page view."""
-    _INSERT_CONTACT.write(session.connection(), {
+    session.connection().execute(_INSERT_CONTACT, {
         "site_id": survey.site_id, "person_id": person.id, "survey_id": survey.id,
         "kind": kind, "channel": channel, "display_id": display_id,
         "invitation_id": invitation_id, "at": now})

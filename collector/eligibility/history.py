@@ -18,7 +18,6 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
-from collector.core.prepared import PooledReader, Prepared
 from collector.eligibility.facts import MAX_CONTACTS_READ, contacts_of, ticket_facts_of
 from collector.eligibility.rules import ContactFact, TicketFacts
 from collector.models import Contact, Invitation, Person
@@ -62,9 +61,8 @@ def _statement(column: str, for_survey: bool) -> Any:
     )
 
 
-# Built once (on SQLite, building a statement costs more than running it) and run on the
-# cursor (collector/core/prepared.py: SQLAlchemy's execution cost several times the read itself).
-_STATEMENTS = {(column, for_survey): Prepared(_statement(column, for_survey))
+# Built once: on SQLite, building a statement costs more than running it.
+_STATEMENTS = {(column, for_survey): _statement(column, for_survey)
                for column in LOOKUP_COLUMNS for for_survey in (False, True)}
 _FIELDS = len(RECORD_COLUMNS)
 
@@ -78,7 +76,7 @@ class VisitorHistory:
     due_invitation_id: int | None
 
 
-def read_history(source: Session | Connection | PooledReader, site_id: int,
+def read_history(source: Session | Connection, site_id: int,
                  claim: PersonClaim, *, now: datetime, since: datetime,
                  survey_id: int | None = None) -> VisitorHistory | None:
     """The stored person the claim names with their history; ``None`` for someone new. Read
@@ -93,9 +91,9 @@ def read_history(source: Session | Connection | PooledReader, site_id: int,
     if survey_id is not None:
         params["survey_id"] = survey_id
     # A session (or the request's lazy one) lends its connection; the others are one.
-    connection = source if isinstance(source, (Connection, PooledReader)) else \
-        source.connection()
-    rows = _STATEMENTS[(lookup[0], survey_id is not None)].rows(connection, params)
+    connection = source if isinstance(source, Connection) else source.connection()
+    rows = [tuple(row) for row in
+            connection.execute(_STATEMENTS[(lookup[0], survey_id is not None)], params)]
     if not rows:
         return None
     first = rows[0]

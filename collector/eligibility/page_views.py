@@ -14,10 +14,10 @@ from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from collector.core.config_cache import ConfigCache, cached_survey, cached_surveys
-from collector.core.prepared import PooledReader
 from collector.eligibility.decision_counts import count_decision
 from collector.eligibility.facts import (
     Who,
@@ -140,7 +140,7 @@ def _pick_survey(session: Session, request: DisplayRequest, candidates: tuple[An
 
 
 def check_display(session: Session, site: Any, request: DisplayRequest, now: datetime,
-                  cache: ConfigCache, reader: PooledReader | None = None, *,
+                  cache: ConfigCache, reader: Connection | None = None, *,
                   recheck_after: int = 0) -> DisplayAnswer:
     """Decide for one page view. A dry run reads only: no person, display or count written.
     ``site`` is a :class:`Site` or its snapshot; surveys are read through ``cache``; the

@@ -29,7 +29,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     # On SQLite a time is text. SQLAlchemy converts it in three Python calls per value (its
     # wrapper, the two methods above, SQLite's format); these do it in one, in the same
     # storage format. Every hot statement binds or reads several times (docs/decisions.md,
-    # "Per-request overheads"); tests/collector/core/test_prepared.py holds them to SQLAlchemy's.
+    # "Per-request overheads"); tests/collector/core/test_hot_reads.py holds them to SQLAlchemy's.
     def bind_processor(self, dialect: Dialect) -> Any:
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)

@@ -22,7 +22,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from collector.core.prepared import Prepared
 from collector.models import Person
 from collector.models.person import ShownIdentifiers
 
@@ -163,11 +162,11 @@ def claimed_by(column: str, *selected: Any) -> Any:
 
 
 # One statement per identifying column, in PersonClaim.lookup's order of precedence.
-_BY = {column: Prepared(claimed_by(column, *RECORD_COLUMNS)) for column in LOOKUP_COLUMNS}
-_INSERTS: dict[str, Prepared] = {}
+_BY = {column: claimed_by(column, *RECORD_COLUMNS) for column in LOOKUP_COLUMNS}
+_INSERTS: dict[str, Any] = {}
 
 
-def _insert_person(dialect: str) -> Prepared:
+def _insert_person(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect: a concurrent
     request creating the same person makes it return nothing, with no savepoint needed."""
     if dialect not in _INSERTS:
@@ -175,7 +174,7 @@ def _insert_person(dialect: str) -> Prepared:
                                                        "sqlite": sqlite_insert}
         builder = builders.get(dialect)
         statement = builder(_PEOPLE).on_conflict_do_nothing() if builder else _PEOPLE.insert()
-        _INSERTS[dialect] = Prepared(statement.returning(_PEOPLE.c.id), columns=_INSERTED)
+        _INSERTS[dialect] = statement.returning(_PEOPLE.c.id)
     return _INSERTS[dialect]
 
 
@@ -212,8 +211,8 @@ def find_person_record(session: Session, site_id: int,
     lookup = claim.lookup()
     if lookup is None:
         return None
-    rows = _BY[lookup[0]].rows(session.connection(), claim_params(site_id, *lookup))
-    return PersonRecord(*rows[0]) if rows else None
+    row = session.connection().execute(_BY[lookup[0]], claim_params(site_id, *lookup)).first()
+    return PersonRecord(*row) if row is not None else None
 
 
 def unsaved_person(site_id: int, claim: PersonClaim, now: datetime) -> PersonRecord:
@@ -237,7 +236,7 @@ def save_person_record(session: Session, claim: PersonClaim, person: PersonRecor
     if not person.stored:
         connection = session.connection()
         values = {name: getattr(person, name) for name in _INSERTED}
-        new_id = _insert_person(connection.dialect.name).write(connection, values)
+        new_id = connection.execute(_insert_person(connection.dialect.name), values).scalar()
         if new_id is not None:
             return replace(person, id=new_id)
         twin = find_person_record(session, person.site_id, claim)

@@ -12,21 +12,20 @@ from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from collector.core.prepared import Prepared
 from collector.core.rows import rows_changed
 from collector.models import DisplayTokenUse
 from collector.models.base import UTCDateTime
 from collector.protection.display_tokens import TOKEN_LIFETIME
 
 
-def _claim(dialect: Any) -> Prepared:
-    return Prepared(dialect.insert(DisplayTokenUse).values(
+def _claim(dialect: Any) -> Any:
+    return dialect.insert(DisplayTokenUse).values(
         token_id=bindparam("token_id"), site_id=bindparam("site_id"),
         survey_id=bindparam("survey_id"), used_at=bindparam("used_at", type_=UTCDateTime()),
-    ).on_conflict_do_nothing(index_elements=["token_id"]).returning(DisplayTokenUse.token_id))
+    ).on_conflict_do_nothing(index_elements=["token_id"]).returning(DisplayTokenUse.token_id)
 
 
-# Built once, run on the cursor (collector/core/prepared.py): this is on every browser answer.
+# Built once: this runs on every browser answer.
 _CLAIMS = {"postgresql": _claim(postgresql), "sqlite": _claim(sqlite)}
 
 
@@ -35,9 +34,9 @@ def claim_token(session: Session, token_id: str, *, site_id: int, survey_id: int
     """Mark the token used in the session's transaction; ``False`` when it already was.
     RETURNING, not the row count: drivers disagree about the count of a skipped insert."""
     connection = session.connection()
-    return _CLAIMS[connection.dialect.name].write(connection, {
+    return connection.execute(_CLAIMS[connection.dialect.name], {
         "token_id": token_id[:32], "site_id": site_id, "survey_id": survey_id,
-        "used_at": now}) is not None
+        "used_at": now}).scalar() is not None
 
 
 def forget_expired_uses(session: Session, now: datetime) -> int:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from collector.core.prepared import Prepared
 from collector.models import Response
 from collector.protection.user_agents import classify
 
@@ -160,14 +159,14 @@ def assess_submission(submission: Submission, history: History = History()) -> V
 
 # Both counts in one statement (one round trip), built once: this runs on every answer a
 # browser sends.
-_FINGERPRINT_COUNTS = Prepared(select(
+_FINGERPRINT_COUNTS = select(
     select(func.count()).select_from(Response).where(
         Response.survey_id == bindparam("survey_id"), Response.fingerprint == bindparam("print_"),
         Response.created_at >= bindparam("survey_since")).scalar_subquery(),
     select(func.count()).select_from(Response).where(
         Response.site_id == bindparam("site_id"), Response.fingerprint == bindparam("print_"),
         Response.created_at >= bindparam("site_since")).scalar_subquery(),
-))
+)
 
 
 def fingerprint_history(
@@ -175,7 +174,7 @@ def fingerprint_history(
 ) -> History:
     """Count the fingerprint's recent answers to this survey and to the whole site (indexed
     by survey and by site, each with the fingerprint)."""
-    [(same_survey, site_recent)] = _FINGERPRINT_COUNTS.rows(session.connection(), {
+    same_survey, site_recent = session.connection().execute(_FINGERPRINT_COUNTS, {
         "survey_id": survey_id, "site_id": site_id, "print_": print_,
-        "survey_since": now - REPEAT_WINDOW, "site_since": now - BURST_WINDOW})
+        "survey_since": now - REPEAT_WINDOW, "site_since": now - BURST_WINDOW}).one()
     return History(same_survey_recent=same_survey or 0, site_recent=site_recent or 0)

@@ -18,7 +18,6 @@ from sqlalchemy import bindparam, func, select
 from collector.access.identity import IdentityError, check_identity
 from collector.core.errors import APIError
 from collector.core.extensions import db
-from collector.core.prepared import Prepared
 from collector.models import Response
 from collector.models.base import UTCDateTime
 from collector.protection.display_tokens import (
@@ -123,14 +122,14 @@ def proof_required(survey: Any, now: datetime) -> bool:
     known = surges.get(survey.id)
     if known is None or known[0] <= now:
         recent, baseline = window_since(now)
-        [(new, usual)] = _SURVEY_RATES.rows(db.session.connection(), {
-            "survey_id": survey.id, "recent": recent, "baseline": baseline})
+        new, usual = db.session.connection().execute(_SURVEY_RATES, {
+            "survey_id": survey.id, "recent": recent, "baseline": baseline}).one()
         known = (now + SURGE_RECHECK, pow_required(mode, Rates(new or 0, usual or 0)))
         surges[survey.id] = known
     return known[1]
 
 
-_SURVEY_RATES = Prepared(select(
+_SURVEY_RATES = select(
     select(func.count()).select_from(Response).where(
         Response.survey_id == bindparam("survey_id"),
         Response.created_at >= bindparam("recent", type_=UTCDateTime())).scalar_subquery(),
@@ -138,7 +137,7 @@ _SURVEY_RATES = Prepared(select(
         Response.survey_id == bindparam("survey_id"),
         Response.created_at >= bindparam("baseline", type_=UTCDateTime()),
         Response.created_at < bindparam("recent", type_=UTCDateTime())).scalar_subquery(),
-))
+)
 
 
 def displayed(survey: Any, token: str | None, visitor: str, *, now: datetime,

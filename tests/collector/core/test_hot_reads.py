@@ -1,4 +1,5 @@
-"""A prepared read answers exactly what SQLAlchemy's own execution answers, and fails the same."""
+"""The hot path's reads on the autocommit pool: no transaction opened, and a connection the
+database dropped fails once and is replaced; the session's writes recover the same way."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import pytest
 from flask import Flask, session
 from flask.sessions import NullSession, SecureCookieSession
 from psycopg.pq import TransactionStatus
-from sqlalchemy import DateTime, bindparam, func, literal_column, select, text
+from sqlalchemy import Connection, DateTime, bindparam, func, literal_column, select, text
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from collector.config import finalize_config
 from collector.core.database import read_only_connection
 from collector.core.extensions import db
-from collector.core.prepared import PooledReader, Prepared
+from collector.core.rows import insert_row
 from collector.models import Person
 from collector.models.base import UTCDateTime
 from tests.factories import make_site
@@ -46,61 +47,6 @@ def _people(app: Flask) -> int:
         return site_id
 
 
-def test_rows_and_types_match_sqlalchemy_execution(any_app: Flask) -> None:
-    site_id = _people(any_app)
-    prepared = Prepared(STATEMENT)
-    params = {"site_id": site_id, "now": NOW}
-    with any_app.app_context():
-        connection = db.session.connection()
-        expected = [tuple(row) for row in connection.execute(STATEMENT, params)]
-        assert len(expected) == 3
-        for _ in range(2):  # the plan is built on the first run and reused
-            got = prepared.rows(connection, params)
-            assert got == expected
-            assert [type(value) for value in got[1]] == [type(value) for value in expected[1]]
-            assert got[0][4].tzinfo is not None
-        assert prepared.rows(connection, {"site_id": site_id + 1, "now": NOW}) == []
-
-
-def test_a_driver_failure_reaches_the_caller_as_sqlalchemy_raises_it(any_app: Flask) -> None:
-    broken = Prepared(select(Person.id).where(
-        Person.site_id == bindparam("site_id"),
-        literal_column("no_such_column") == bindparam("site_id")))
-    with any_app.app_context():
-        with pytest.raises(DBAPIError) as raised:
-            broken.rows(db.session.connection(), {"site_id": 1})
-        assert "no_such_column" in str(raised.value)
-        # The statement's own error, not "current transaction is aborted" from a re-run.
-        assert "aborted" not in str(raised.value.orig)
-        db.session.rollback()
-
-
-def test_a_prepared_insert_writes_what_an_orm_read_gets_back(any_app: Flask) -> None:
-    site_id = _people(any_app)
-    columns = ("site_id", "external_id", "properties", "value", "first_seen_at", "updated_at")
-    insert = Prepared(Person.__table__.insert().returning(Person.id), columns=columns)
-    with any_app.app_context():
-        new_id = insert.write(db.session.connection(), {
-            "site_id": site_id, "external_id": "inserted", "properties": {"plan": "pro"},
-            "value": 4.5, "first_seen_at": NOW, "updated_at": NOW})
-        db.session.commit()
-        stored = db.session.get(Person, new_id)
-        assert stored is not None
-        assert (stored.external_id, stored.properties, stored.value, stored.first_seen_at) == (
-            "inserted", {"plan": "pro"}, 4.5, NOW)
-
-
-def test_an_insert_leaving_out_a_defaulted_column_is_refused_when_prepared(
-        any_app: Flask) -> None:
-    # SQLAlchemy computes Python-side defaults at execution; a prepared insert does not, so
-    # it must name them instead of silently writing NULL.
-    insert = Prepared(Person.__table__.insert(), columns=("site_id", "first_seen_at",
-                                                          "updated_at"))
-    with any_app.app_context(), pytest.raises(ValueError, match="properties"):
-        insert.write(db.session.connection(), {"site_id": 1, "first_seen_at": NOW,
-                                               "updated_at": NOW})
-
-
 def test_hot_reads_use_an_autocommit_pool_except_for_an_in_memory_database(
         tmp_path: object) -> None:
     on_file = {"DATABASE_URL": "sqlite:////tmp/somewhere.db", "PORT": 5000,
@@ -113,7 +59,11 @@ def test_hot_reads_use_an_autocommit_pool_except_for_an_in_memory_database(
         assert "reads" not in config["SQLALCHEMY_ENGINES"], in_memory
 
 
-def _driver_in_transaction(reader: PooledReader) -> bool:
+def _rows(reader: Connection, params: dict[str, object]) -> list[tuple[object, ...]]:
+    return [tuple(row) for row in reader.execute(STATEMENT, params)]
+
+
+def _driver_in_transaction(reader: Connection) -> bool:
     driver = reader.connection.driver_connection
     if reader.dialect.name == "sqlite":
         return bool(driver.in_transaction)  # type: ignore[union-attr]
@@ -125,7 +75,7 @@ def test_a_page_view_that_only_reads_opens_no_transaction(any_app: Flask) -> Non
     with any_app.test_request_context():
         with read_only_connection() as reader:
             assert reader is not None
-            assert len(Prepared(STATEMENT).rows(reader, {"site_id": site_id, "now": NOW})) == 3
+            assert len(_rows(reader, {"site_id": site_id, "now": NOW})) == 3
             assert not _driver_in_transaction(reader)
         assert not db.session.in_transaction()
 
@@ -145,19 +95,17 @@ def test_a_read_on_a_connection_the_database_dropped_fails_once_then_reconnects(
             admin.commit()
         with pytest.raises(OperationalError) as raised, read_only_connection() as reader:
             assert reader is not None
-            Prepared(STATEMENT).rows(reader, params)
+            _rows(reader, params)
         assert raised.value.connection_invalidated
         with read_only_connection() as reader:
             assert reader is not None
             assert reader.connection.driver_connection.info.backend_pid != victim  # type: ignore[union-attr]
-            assert len(Prepared(STATEMENT).rows(reader, params)) == 3
+            assert len(_rows(reader, params)) == 3
 
 
 def test_a_write_on_a_connection_the_database_dropped_fails_and_the_next_transaction_works(
         pg_app: Flask) -> None:
     site_id = _people(pg_app)
-    columns = ("site_id", "external_id", "properties", "first_seen_at", "updated_at")
-    insert = Prepared(Person.__table__.insert().returning(Person.id), columns=columns)
     row = {"site_id": site_id, "properties": {}, "first_seen_at": NOW, "updated_at": NOW}
     with pg_app.app_context():
         connection = db.session.connection()
@@ -166,10 +114,10 @@ def test_a_write_on_a_connection_the_database_dropped_fails_and_the_next_transac
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
             admin.commit()
         with pytest.raises(OperationalError) as raised:
-            insert.write(connection, {**row, "external_id": "lost"})
+            insert_row(db.session, Person, **row, external_id="lost")
         assert raised.value.connection_invalidated
         db.session.rollback()
-        assert insert.write(db.session.connection(), {**row, "external_id": "kept"})
+        assert insert_row(db.session, Person, **row, external_id="kept").id
         db.session.commit()
         stored = db.session.scalars(select(Person.external_id).where(
             Person.site_id == site_id, Person.external_id.in_(("lost", "kept")))).all()
