@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -100,26 +99,6 @@ def session_started() -> bool:
     """Whether this app context has created its ``db.session`` yet (asking ``db.session``
     itself would create one)."""
     return "default" in (g.get(_OPEN_SESSIONS) or {})
-
-
-class LazySession:
-    """``db.session``, created on first use: pass it where a request may not need the
-    database at all. A returning visitor's page view reads on its own connection
-    (``read_only_connection``) and writes nothing, so it never creates the ORM session it
-    would then close: about 4 % of that request's CPU (docs/decisions.md, "Hot statements on
-    the DB-API cursor")."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(db.session, name)
-
-    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
-        # The engine every session of ours is bound to, without creating a session for it
-        # (the decision counts ask which database they count for).
-        if session_started():
-            return db.session.get_bind(*args, **kwargs)
-        return db.engine
 
 
 def init_app(app: Flask) -> None:

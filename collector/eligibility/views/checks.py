@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app, g, request
 from flask.views import MethodView
-from sqlalchemy.orm import Session
 
 from collector.access.auth import BROWSER, READ, current_site, require_key
 from collector.access.identity import IdentityError, check_identity
 from collector.core.clock import now
 from collector.core.config_cache import config_cache
-from collector.core.database import LazySession, read_only_connection
+from collector.core.database import read_only_connection
 from collector.core.errors import APIError
 from collector.core.extensions import db
 from collector.core.idempotency import write_endpoint
@@ -60,8 +59,7 @@ class Eligibility(MethodView):
                   anonymous_id=data.get("anonymous_id"), properties=data.get("properties"),
                   first_seen_hint=data.get("first_seen_at"))
         with read_only_connection() as reader:
-            # Created only if the check writes (collector/core/database.py, LazySession).
-            answer = check_display(cast(Session, LazySession()), site, DisplayRequest(
+            answer = check_display(db.session, site, DisplayRequest(
                 who=who, survey_key=data.get("survey"), locale=data.get("locale"),
                 accept_language=request.headers.get("Accept-Language"), url=data.get("url"),
                 event=data.get("event"), dry_run=data["dry_run"]), moment, config_cache(),

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from collector.core.database import session_started
 from collector.core.extensions import db
 from collector.models import Contact, Person, Site
 from tests.collector.eligibility.conftest import World, build_world
@@ -227,21 +226,23 @@ def test_recontact_window_uses_the_site_default_when_the_survey_is_silent(
     assert world.eligibility(survey="nps", user_id="u-1")["eligible"] is True
 
 
-def test_a_returning_visitors_page_view_creates_no_orm_session(
+def test_a_returning_visitors_page_view_opens_no_transaction(
         make_app: AppFactory, sqlite_url: str, clock: FakeClock) -> None:
-    # Registered before the first request (Flask refuses later), run before the session
-    # teardown: says whether each request created its ORM session.
-    created: list[bool] = []
+    # A returning visitor's check only reads (on the autocommit pool): nothing to begin or
+    # commit. Someone new is written in one transaction.
+    begun: list[object] = []
 
     def watched(url: str, **config: Any) -> Flask:
         app = make_app(url, **config)
-        app.teardown_appcontext(lambda _error: created.append(session_started()))
+        with app.app_context():
+            event.listen(db.engine, "begin", begun.append)
         return app
 
     world = build_world(watched, sqlite_url, clock)
     world.survey("nps")
     assert world.eligibility(survey="nps", user_id="u-1")["eligible"] is True
-    created.clear()
+    begun.clear()
     assert world.eligibility(survey="nps", user_id="u-1")["reason"] == "recently_surveyed"
+    assert begun == []
     assert world.eligibility(survey="nps", user_id="u-2")["eligible"] is True
-    assert created == [False, True]
+    assert len(begun) == 1
