@@ -14,7 +14,7 @@ import binascii
 import hmac
 from collections.abc import Sequence
 
-from collector.integrations.events import (
+from collector.integrations.ticket_events import (
     Delivery,
     Refused,
     TicketEvent,

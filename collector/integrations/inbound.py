@@ -26,8 +26,8 @@ from collector.eligibility.rules import SUPPORT_RESOLUTION
 from collector.eligibility.tickets import record_ticket_event
 from collector.eligibility.triggers import EmailRequired, TriggerRequest, trigger
 from collector.integrations import freshdesk, intercom, zendesk
-from collector.integrations.events import Delivery, Ignored, Refused, TicketEvent
 from collector.integrations.registry import valid_secrets
+from collector.integrations.ticket_events import Delivery, Ignored, Refused, TicketEvent
 from collector.models import HelpdeskIntegration, IntegrationDelivery, Site, Survey
 from collector.people.lookup import upsert_person
 

@@ -13,7 +13,7 @@ import hmac
 from collections.abc import Sequence
 from typing import Any
 
-from collector.integrations.events import (
+from collector.integrations.ticket_events import (
     Delivery,
     Ignored,
     Refused,

@@ -15,7 +15,6 @@ from collector.core.errors import APIError
 from collector.core.extensions import db
 from collector.core.idempotency import write_endpoint
 from collector.core.parsing import Blueprint
-from collector.integrations.events import Delivery
 from collector.integrations.inbound import receive
 from collector.integrations.registry import (
     VENDORS,
@@ -34,6 +33,7 @@ from collector.integrations.schemas import (
     IntegrationRotateSchema,
     IntegrationWithSecretSchema,
 )
+from collector.integrations.ticket_events import Delivery
 from collector.models import HelpdeskIntegration
 
 blp = Blueprint("integrations", __name__, url_prefix="/v1/integrations",

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from collector.integrations.events import (
+from collector.integrations.ticket_events import (
     Delivery,
     Refused,
     TicketEvent,
