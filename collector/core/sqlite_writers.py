@@ -8,10 +8,10 @@ unlucky write waits long after the lock came free. Here each connection takes an
 transaction, and lets it go right after the commit or rollback. The kernel hands the lock to
 the next waiter the moment it is free, across threads and processes alike; SQLite's own lock
 is then always free when asked for, and its busy timeout stays as the safety net for writers
-that do not take part (another program opening the file). Measured (3 alternating rounds, 16
-connections, docs/decisions.md): the same throughput, and a p99 of 160 to 193 ms instead of
-426 to 1,118 ms for submits, 91 to 136 ms instead of 115 to 646 ms for first-time
-eligibility checks.
+that do not take part (another program opening the file). Measured under gunicorn with 16
+connections (docs/decisions.md, "The SQLite writers' lock, re-measured", 2026-12-04): the same
+throughput, and a p99 of 126 to 130 ms instead of 358 to 404 ms for submits, 69 to 94 ms
+instead of 133 to 140 ms for first-time eligibility checks; the median write waits longer.
 
 Reads take no lock: WAL lets them run beside the writer.
 """
