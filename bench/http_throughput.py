@@ -44,8 +44,15 @@ from bench.harness import (
     steady_state,
     workspace,
 )
-from bench.load import KNOWN_PEOPLE, RequestSpec, fill, known_visitor, run_load, tool_name
-from bench.services import PrivatePostgres, PrivateRedis
+from bench.load import (
+    KNOWN_PEOPLE,
+    RequestSpec,
+    fill,
+    known_visitor,
+    on_each_database,
+    parse_load_arguments,
+    run_load,
+)
 
 GOALS = {"eligibility": 0.5, "eligibility/returning": 0.5, "submit": 0.35}
 # Not goals: the ceilings any server-side check or submit could reach here
@@ -229,33 +236,9 @@ def report(comparisons: list[Comparison], quick: bool, how: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s: checks the set-up")
-    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
-    parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--rounds", type=int)
-    parser.add_argument("--seconds", type=float)
-    parser.add_argument("--connections", type=int, default=16)
-    args = parser.parse_args(argv)
-    args.rounds = args.rounds or (2 if args.quick else 5)
-    args.seconds = args.seconds or (2 if args.quick else 5)
-    how = (f"load by {tool_name(args.tool)}, {args.rounds} interleaved rounds of "
-           f"{args.seconds:g} s, {args.connections} connections")
-
-    comparisons: list[Comparison] = []
-    if args.db in ("sqlite", "both"):
-        with workspace() as work:
-            comparisons += run_database("SQLite", f"sqlite:///{work}/bench.db", None, args)
-    if args.db in ("postgres", "both"):
-        postgres, redis = PrivatePostgres().start(), PrivateRedis().start()
-        try:
-            comparisons += run_database("PostgreSQL + Redis", postgres.url, redis.url, args)
-        finally:
-            redis.stop()
-            postgres.destroy()
-    report(comparisons, args.quick, how)
+    args = parse_load_arguments(__doc__.splitlines()[0], argv, rounds=5, seconds=5)
+    report(on_each_database(args, run_database), args.quick, args.how)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

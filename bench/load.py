@@ -12,6 +12,7 @@ a new person under a new idempotency key each time; ``{{ip}}`` with a made-up 10
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import json
 import multiprocessing
@@ -21,11 +22,13 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.harness import percentile
+from bench.harness import Comparison, percentile, workspace
+from bench.services import PrivatePostgres, PrivateRedis
 
 # ``{{known}}`` names one of this many returning visitors, picked at random per request.
 KNOWN_PEOPLE = 2000
@@ -233,3 +236,49 @@ def run_load(base_url: str, spec: RequestSpec, *, seconds: float, connections: i
 
 def tool_name(tool: str = "auto") -> str:
     return "wrk" if tool == "wrk" or (tool == "auto" and wrk_path()) else "python"
+
+
+def parse_load_arguments(description: str, argv: list[str] | None, *, rounds: int,
+                         seconds: float, ports: bool = False) -> argparse.Namespace:
+    """The command line of the benches that load a server under gunicorn: ``--quick`` (2
+    rounds of 2 s), ``--db``, ``--tool``, ``--rounds``, ``--seconds``, ``--connections`` and,
+    with ``ports``, ``--ports`` (a private PostgreSQL and Redis on ports +3 and +4). Sets
+    ``args.how``, the line that says how the load was made."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s: checks the set-up")
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--rounds", type=int)
+    parser.add_argument("--seconds", type=float)
+    parser.add_argument("--connections", type=int, default=16)
+    if ports:
+        parser.add_argument("--ports", type=int, default=0)
+    args = parser.parse_args(argv)
+    args.rounds = args.rounds or (2 if args.quick else rounds)
+    args.seconds = args.seconds or (2 if args.quick else seconds)
+    args.how = (f"load by {tool_name(args.tool)}, {args.rounds} interleaved rounds of "
+                f"{args.seconds:g} s, {args.connections} connections")
+    return args
+
+
+RunDatabase = Callable[[str, str, "str | None", argparse.Namespace], list[Comparison]]
+
+
+def on_each_database(args: argparse.Namespace, run_database: RunDatabase) -> list[Comparison]:
+    """``run_database(label, database_url, redis_url, args)`` on the databases ``--db`` names:
+    SQLite in a fresh folder, then a private PostgreSQL with a private Redis, destroyed after."""
+    comparisons: list[Comparison] = []
+    if args.db in ("sqlite", "both"):
+        with workspace() as work:
+            comparisons += run_database("SQLite", f"sqlite:///{work}/bench.db", None, args)
+    if args.db in ("postgres", "both"):
+        postgres, redis = PrivatePostgres(), PrivateRedis()
+        if getattr(args, "ports", 0):
+            postgres.port, redis.port = args.ports + 3, args.ports + 4
+        postgres, redis = postgres.start(), redis.start()
+        try:
+            comparisons += run_database("PostgreSQL + Redis", postgres.url, redis.url, args)
+        finally:
+            redis.stop()
+            postgres.destroy()
+    return comparisons
