@@ -90,7 +90,7 @@ def read_history(source: Session | Connection, site_id: int,
     params.update(now=now, since=since)
     if survey_id is not None:
         params["survey_id"] = survey_id
-    # A session (or the request's lazy one) lends its connection; the others are one.
+    # A session lends its connection; the autocommit reader is one.
     connection = source if isinstance(source, Connection) else source.connection()
     rows = [tuple(row) for row in
             connection.execute(_STATEMENTS[(lookup[0], survey_id is not None)], params)]
